@@ -1,0 +1,113 @@
+// The mailbox store as a library: accounts, mailboxes, messages, blobs,
+// quota, credentials and the change log, on RocksDB. services/mailstore wraps
+// it in gRPC; tests use it directly.
+//
+// Contract of every method: on error nothing was changed, and the status code
+// says what the caller should do (see proto/kurier/store/v1/store.proto).
+// Writes return only after they are durable (a synced WAL write unless the
+// store was opened with sync off). All methods are thread-safe and block; do
+// not call them from a thread that must stay responsive.
+#ifndef KURIER_STORAGE_MAIL_STORE_H_
+#define KURIER_STORAGE_MAIL_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "proto/kurier/store/v1/store.pb.h"
+
+namespace kurier::storage {
+
+namespace v1 = ::kurier::store::v1;
+
+struct StoreOptions {
+  std::string data_dir;
+  bool sync = true;
+  uint64_t max_message_bytes = 50ull << 20;
+  uint64_t default_quota_bytes = 0;  // 0: unlimited
+  uint32_t scrypt_n = 16384;
+  absl::Duration auth_cache_ttl = absl::Seconds(60);
+  absl::Duration idempotency_ttl = absl::Hours(24);
+};
+
+// Receives an account's changes after they are durable. Must not block.
+using ChangeListener = std::function<void(const v1::Change&)>;
+
+class MailStore {
+ public:
+  // Opens (creating if needed) the store in options.data_dir.
+  static absl::StatusOr<std::unique_ptr<MailStore>> Open(const StoreOptions& options);
+  virtual ~MailStore() = default;
+
+  // --- Accounts. `name` arguments accept any address of the account. ---
+  // Creates the account with INBOX, Sent, Drafts, Trash, Junk and Archive.
+  virtual absl::StatusOr<v1::Account> CreateAccount(const v1::CreateAccountRequest& request) = 0;
+  // Removes the account, its mail and its addresses.
+  virtual absl::Status DeleteAccount(std::string_view name) = 0;
+  virtual absl::StatusOr<v1::Account> GetAccount(std::string_view name) = 0;
+  virtual absl::StatusOr<v1::ListAccountsResponse> ListAccounts(const v1::ListAccountsRequest& request) = 0;
+  // Takes effect at once: cached verifications of the old password are dropped.
+  virtual absl::Status SetPassword(std::string_view name, std::string_view password) = 0;
+  virtual absl::StatusOr<v1::Account> SetQuota(std::string_view name, uint64_t quota_bytes) = 0;
+  virtual absl::StatusOr<v1::Account> SetAliases(std::string_view name, const std::vector<std::string>& aliases) = 0;
+  // The primary name of the account with this address, or NOT_FOUND.
+  virtual absl::StatusOr<std::string> ResolveAddress(std::string_view address) = 0;
+  virtual absl::StatusOr<v1::VerifyPasswordResponse> VerifyPassword(std::string_view name,
+                                                                    std::string_view password) = 0;
+  virtual absl::StatusOr<v1::ScramStartResponse> ScramStart(std::string_view client_first) = 0;
+  virtual absl::StatusOr<v1::ScramFinishResponse> ScramFinish(std::string_view exchange_id,
+                                                              std::string_view client_final) = 0;
+
+  // --- Mailboxes. Names use "/" as delimiter; "inbox" in any case is INBOX. ---
+  virtual absl::StatusOr<std::vector<v1::Mailbox>> ListMailboxes(std::string_view account) = 0;
+  virtual absl::StatusOr<v1::Mailbox> CreateMailbox(const v1::CreateMailboxRequest& request) = 0;
+  // Refuses INBOX and mailboxes with children; expunges the messages.
+  virtual absl::Status DeleteMailbox(std::string_view account, std::string_view name) = 0;
+  virtual absl::StatusOr<v1::Mailbox> RenameMailbox(std::string_view account, std::string_view from,
+                                                    std::string_view to) = 0;
+  virtual absl::StatusOr<v1::Mailbox> SetSubscribed(std::string_view account, std::string_view name,
+                                                    bool subscribed) = 0;
+  virtual absl::StatusOr<v1::Mailbox> GetMailboxStatus(std::string_view account, std::string_view name) = 0;
+
+  // --- Messages ---
+  // Delivers to every recipient that exists and has room; a result for each.
+  virtual absl::StatusOr<v1::DeliverResponse> Deliver(const v1::DeliverRequest& request) = 0;
+  virtual absl::StatusOr<v1::AppendResponse> Append(const v1::AppendRequest& request) = 0;
+  virtual absl::StatusOr<v1::FetchMessagesResponse> FetchMessages(const v1::FetchMessagesRequest& request) = 0;
+  // The message's bytes in [offset, offset+length) (length 0: to the end),
+  // and its total size.
+  virtual absl::StatusOr<std::string> ReadMessage(const v1::ReadMessageRequest& request, uint64_t* total_size) = 0;
+  virtual absl::StatusOr<v1::StoreFlagsResponse> StoreFlags(const v1::StoreFlagsRequest& request) = 0;
+  // move = true removes the originals in the same write.
+  virtual absl::StatusOr<v1::CopyMessagesResponse> CopyMessages(const v1::CopyMessagesRequest& request,
+                                                                bool move) = 0;
+  virtual absl::StatusOr<v1::ExpungeResponse> Expunge(const v1::ExpungeRequest& request) = 0;
+  virtual absl::StatusOr<v1::GetChangesResponse> GetChanges(const v1::GetChangesRequest& request) = 0;
+  // Calls listener with each change of the account committed from now on,
+  // until the returned handle is destroyed.
+  class Subscription {
+   public:
+    virtual ~Subscription() = default;
+  };
+  virtual absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account,
+                                                             ChangeListener listener) = 0;
+
+  // --- Operations ---
+  virtual absl::Status Backup(std::string_view directory) = 0;
+  virtual absl::StatusOr<v1::Stats> GetStats() = 0;
+  // Expunges messages older than their mailbox's max_age_days, and forgets
+  // expired idempotency keys. Returns the number of messages expunged.
+  virtual absl::StatusOr<uint64_t> RunRetention(absl::Time now) = 0;
+  // Blob reference counts recomputed from the message index, compared with the
+  // stored ones: the mismatches, for consistency checks after a crash.
+  virtual absl::StatusOr<std::vector<std::string>> CheckConsistency() = 0;
+};
+
+}  // namespace kurier::storage
+
+#endif  // KURIER_STORAGE_MAIL_STORE_H_
