@@ -49,14 +49,15 @@ absl::Status WriteTxn::Scan(ColumnFamily cf, std::string_view begin, std::string
 
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>* cfs,
                                      bool sync)
-    : db_(db), cfs_(cfs), sync_(sync), thread_([this] { Loop(); }) {}
+    : db_(db), cfs_(cfs), sync_(sync), thread_([this] { Loop(); }), sync_thread_([this] { SyncLoop(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  thread_.join();
+  thread_.join();  // runs what is queued; then the sync thread drains and ends
+  sync_thread_.join();
 }
 
 absl::Status GroupCommitWriter::Run(std::function<absl::Status(WriteTxn&)> op) {
@@ -80,7 +81,10 @@ void GroupCommitWriter::Loop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // stopping, and nothing left to do
+      if (queue_.empty()) {  // stopping, and nothing left to do
+        writer_done_ = true;
+        return;
+      }
       while (!queue_.empty() && batch.size() < kMaxBatchOperations) {
         batch.push_back(queue_.front());
         queue_.pop_front();
@@ -93,7 +97,7 @@ void GroupCommitWriter::Loop() {
 void GroupCommitWriter::CommitBatch(std::vector<Pending*>& batch) {
   // overwrite_key: reads within the batch see the latest write of a key.
   rocksdb::WriteBatchWithIndex wbwi(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
-  std::vector<std::function<void()>> after_commit;
+  Written written;
   size_t ran = 0;
   for (Pending* p : batch) {
     if (wbwi.GetDataSize() > kMaxBatchBytes) break;  // the rest goes in the next batch
@@ -102,31 +106,68 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending*>& batch) {
     wbwi.SetSavePoint();
     p->result = p->op(txn);
     if (p->result.ok()) {
-      for (auto& fn : txn.after_commit_) after_commit.push_back(std::move(fn));
+      for (auto& fn : txn.after_commit_) written.after_commit.push_back(std::move(fn));
     } else {
       wbwi.RollbackToSavePoint();  // a failed operation leaves nothing behind
     }
   }
+  written.operations.assign(batch.begin(), batch.begin() + ran);
   std::vector<Pending*> later(batch.begin() + ran, batch.end());
-  batch.resize(ran);
 
-  rocksdb::WriteOptions options;
-  options.sync = sync_;
-  absl::Status written = wbwi.GetWriteBatch()->Count() == 0
-                             ? absl::OkStatus()
-                             : FromRocks(db_->Write(options, wbwi.GetWriteBatch()));
-  if (written.ok()) {
-    for (auto& fn : after_commit) fn();
+  // The batch goes to the WAL (the OS has it: it survives a crash of this
+  // process) and becomes visible to reads; the sync thread makes it durable
+  // against power loss before anyone is told it is done.
+  absl::Status status = wbwi.GetWriteBatch()->Count() == 0
+                            ? absl::OkStatus()
+                            : FromRocks(db_->Write(rocksdb::WriteOptions(), wbwi.GetWriteBatch()));
+  std::vector<Written> now;
+  {
+    absl::MutexLock lock(&mu_);
+    // Operations that did not fit run first in the next batch.
+    for (auto it = later.rbegin(); it != later.rend(); ++it) queue_.push_front(*it);
+    if (status.ok() && sync_) {
+      unsynced_.push_back(std::move(written));
+      return;
+    }
+    if (status.ok()) ++stats_.commits;
+    now.push_back(std::move(written));
+  }
+  Complete(now, status);
+}
+
+void GroupCommitWriter::SyncLoop() {
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return writer_done_ || !unsynced_.empty(); };
+  while (true) {
+    std::vector<Written> batches;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(&ready));
+      if (unsynced_.empty()) return;  // the writer has stopped and all is synced
+      batches.swap(unsynced_);
+    }
+    absl::Status status = FromRocks(db_->SyncWAL());
+    if (status.ok()) {
+      absl::MutexLock lock(&mu_);
+      ++stats_.commits;
+    }
+    Complete(batches, status);
+  }
+}
+
+void GroupCommitWriter::Complete(std::vector<Written>& written, const absl::Status& status) {
+  if (status.ok()) {
+    for (Written& w : written) {
+      for (auto& fn : w.after_commit) fn();
+    }
   }
   absl::MutexLock lock(&mu_);
-  for (Pending* p : batch) {
-    if (!written.ok() && p->result.ok()) p->result = written;
-    p->done = true;
+  for (Written& w : written) {
+    for (Pending* p : w.operations) {
+      if (!status.ok() && p->result.ok()) p->result = status;
+      p->done = true;
+    }
+    stats_.operations += w.operations.size();
   }
-  // Operations that did not fit run first in the next batch.
-  for (auto it = later.rbegin(); it != later.rend(); ++it) queue_.push_front(*it);
-  stats_.commits += written.ok() && wbwi.GetWriteBatch()->Count() > 0 ? 1 : 0;
-  stats_.operations += batch.size();
 }
 
 }  // namespace kurier::storage

@@ -1,9 +1,11 @@
 // Group commit: every write to the store runs as an operation on one writer
-// thread. The writer takes all operations that queued while the previous
-// commit was syncing, runs them one after another against a shared batch
-// (each sees the writes of those before it), and commits the batch with one
-// WAL write and one fsync. So concurrent writers share syncs, and the logic of
-// an operation never races another: no per-record locks, no deadlocks.
+// thread. The writer takes all operations that queued while it was busy, runs
+// them one after another against a shared batch (each sees the writes of
+// those before it), and writes the batch to the WAL. A second thread fsyncs
+// the WAL for every batch written since its last sync and only then reports
+// those operations done. So concurrent writers share syncs, the next batch is
+// prepared while the previous one syncs, and the logic of an operation never
+// races another: no per-record locks, no deadlocks.
 #ifndef KURIER_STORAGE_GROUP_COMMIT_H_
 #define KURIER_STORAGE_GROUP_COMMIT_H_
 
@@ -56,7 +58,7 @@ class WriteTxn : public KvReader {
 class GroupCommitWriter {
  public:
   struct Stats {
-    uint64_t commits = 0;     // synced batch writes
+    uint64_t commits = 0;     // WAL syncs (or unsynced batch writes with sync off)
     uint64_t operations = 0;  // operations committed in them
   };
 
@@ -76,8 +78,15 @@ class GroupCommitWriter {
     absl::Status result;
     bool done = false;
   };
+  struct Written {
+    std::vector<Pending*> operations;
+    std::vector<std::function<void()>> after_commit;
+  };
   void Loop();
+  void SyncLoop();
   void CommitBatch(std::vector<Pending*>& batch);
+  // Reports operations done and runs their after-commit work.
+  void Complete(std::vector<Written>& written, const absl::Status& status);
 
   rocksdb::DB* const db_;
   const std::vector<rocksdb::ColumnFamilyHandle*>* const cfs_;
@@ -85,8 +94,12 @@ class GroupCommitWriter {
   mutable absl::Mutex mu_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Batches in the WAL, waiting for the sync thread.
+  std::vector<Written> unsynced_ ABSL_GUARDED_BY(mu_);
+  bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
+  std::thread sync_thread_;
 };
 
 }  // namespace kurier::storage
