@@ -60,9 +60,11 @@ absl::StatusOr<v1::Stats> MailStoreImpl::GetStats() {
     return true;
   });
   if (!s.ok()) return s;
-  uint64_t blob_bytes = 0;
-  db_->GetIntProperty(cfs_[kBlobs], "rocksdb.total-blob-file-size", &blob_bytes);
-  stats.set_blob_bytes(blob_bytes);
+  // Blob files hold flushed bodies; newer ones are still in the memtable.
+  uint64_t in_files = 0, in_memory = 0;
+  db_->GetIntProperty(cfs_[kBlobs], "rocksdb.total-blob-file-size", &in_files);
+  db_->GetIntProperty(cfs_[kBlobs], "rocksdb.cur-size-all-mem-tables", &in_memory);
+  stats.set_blob_bytes(in_files + in_memory);
   stats.set_deliveries(deliveries_.load(std::memory_order_relaxed));
   GroupCommitWriter::Stats writes = writer_->stats();
   stats.set_commits(writes.commits);

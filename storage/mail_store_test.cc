@@ -235,6 +235,7 @@ TEST_F(MailStoreTest, OneBlobForEveryRecipientAndCopyFreedWithTheLast) {
   EXPECT_EQ(delivered.results(3).outcome(), v1::RecipientResult::UNKNOWN_RECIPIENT);
   EXPECT_EQ(Messages("INBOX").size(), 1u) << "an alias of the same account gets one copy";
   EXPECT_EQ(store_->GetStats()->blobs(), 1u);
+  EXPECT_GT(store_->GetStats()->blob_bytes(), 0u);
 
   v1::CopyMessagesRequest copy;
   copy.set_account("alice@example.org");
