@@ -25,9 +25,10 @@ def kurier_cc_test(name, copts = [], deps = [], **kwargs):
     )
 
 def kurier_cc_fuzz_test(name, srcs, deps = [], **kwargs):
-    """A libFuzzer target. Built with clang by ./kurier fuzz; under the default
-    toolchain it links a small driver that replays its corpus arguments, so the
-    target is also compiled and smoke-run by `bazel test`."""
+    """A libFuzzer target (defines LLVMFuzzerTestOneInput). Under the default
+    gcc toolchain it links a small driver that replays the files given as
+    arguments (or a few fixed inputs), so `bazel test` compiles and smoke-runs
+    it; real fuzzing links the same sources with clang -fsanitize=fuzzer."""
     native.cc_test(
         name = name,
         srcs = srcs,
