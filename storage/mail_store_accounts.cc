@@ -216,15 +216,18 @@ absl::Status MailStoreImpl::DeleteAccount(std::string_view name) {
     const uint64_t id = record->account().id();
     account_name = record->account().name();
     std::string prefix = AccountKey(id);
-    std::vector<std::string> blob_ids;
+    // Keys are collected first and deleted after the scan: writing to the
+    // batch while iterating it is not safe.
+    std::vector<std::string> message_keys, blob_ids;
     absl::Status scan = txn.Scan(kMessages, prefix, PrefixEnd(prefix), [&](std::string_view key, std::string_view value) {
       v1::MessageInfo message;
       message.ParseFromArray(value.data(), value.size());
       blob_ids.push_back(message.blob_id());
-      txn.Delete(kMessages, key);
+      message_keys.emplace_back(key);
       return true;
     });
     if (!scan.ok()) return scan;
+    for (const std::string& key : message_keys) txn.Delete(kMessages, key);
     for (const std::string& blob_id : blob_ids) {
       if (absl::Status d = DropBlobRef(txn, blob_id); !d.ok()) return d;
     }

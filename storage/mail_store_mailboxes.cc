@@ -6,8 +6,6 @@
 namespace kurier::storage {
 namespace {
 
-absl::StatusOr<std::string> MailboxName(std::string_view name) { return NormalizeMailboxName(name); }
-
 std::string Quoted(const std::string& name) { return absl::StrCat("\"", name, "\""); }
 
 }  // namespace
@@ -24,7 +22,7 @@ absl::StatusOr<std::vector<v1::Mailbox>> MailStoreImpl::ListMailboxes(std::strin
 }
 
 absl::StatusOr<v1::Mailbox> MailStoreImpl::CreateMailbox(const v1::CreateMailboxRequest& request) {
-  auto name = MailboxName(request.name());
+  auto name = NormalizeMailboxName(request.name());
   if (!name.ok()) return name.status();
   v1::Mailbox result;
   absl::Status s = writer_->Run([&](WriteTxn& txn) {
@@ -43,7 +41,7 @@ absl::StatusOr<v1::Mailbox> MailStoreImpl::CreateMailbox(const v1::CreateMailbox
 }
 
 absl::Status MailStoreImpl::DeleteMailbox(std::string_view account, std::string_view name) {
-  auto normalized = MailboxName(name);
+  auto normalized = NormalizeMailboxName(name);
   if (!normalized.ok()) return normalized.status();
   if (*normalized == "INBOX") return absl::FailedPreconditionError("INBOX cannot be deleted");
   return writer_->Run([&](WriteTxn& txn) {
@@ -74,9 +72,9 @@ absl::Status MailStoreImpl::DeleteMailbox(std::string_view account, std::string_
 
 absl::StatusOr<v1::Mailbox> MailStoreImpl::RenameMailbox(std::string_view account, std::string_view from,
                                                          std::string_view to) {
-  auto old_name = MailboxName(from);
+  auto old_name = NormalizeMailboxName(from);
   if (!old_name.ok()) return old_name.status();
-  auto new_name = MailboxName(to);
+  auto new_name = NormalizeMailboxName(to);
   if (!new_name.ok()) return new_name.status();
   if (*new_name == "INBOX") return absl::AlreadyExistsError("mailbox \"INBOX\" already exists");
   if (*new_name == *old_name || IsBelow(*new_name, *old_name)) {
