@@ -2,11 +2,13 @@
 
 #include <unistd.h>  // environ
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -334,6 +336,26 @@ absl::Status SetField(google::protobuf::Message* msg, std::string_view dotted_pa
   return absl::OkStatus();
 }
 
+namespace {
+
+void ApplyTlsDefaults(v1::TlsConfig* tls) {
+  if (tls->self_signed_dir().empty()) tls->set_self_signed_dir("./data/tls");
+}
+
+void ApplyLimitsDefaults(v1::LimitsConfig* limits) {
+  if (limits->max_connections() == 0) limits->set_max_connections(20000);
+  if (limits->max_connections_per_ip() == 0) limits->set_max_connections_per_ip(50);
+  if (limits->idle_timeout_seconds() == 0) limits->set_idle_timeout_seconds(60);
+  if (limits->auth_idle_timeout_seconds() == 0) limits->set_auth_idle_timeout_seconds(600);
+  if (limits->auth_failures_before_delay() == 0) limits->set_auth_failures_before_delay(3);
+  if (limits->auth_max_delay_ms() == 0) limits->set_auth_max_delay_ms(5000);
+  if (limits->auth_failures_before_lockout() == 0) limits->set_auth_failures_before_lockout(10);
+  if (limits->auth_lockout_seconds() == 0) limits->set_auth_lockout_seconds(300);
+  if (limits->write_timeout_seconds() == 0) limits->set_write_timeout_seconds(60);
+}
+
+}  // namespace
+
 void ApplyDefaults(v1::Config* config) {
   // proto3 scalars have no presence: a zero/empty value is taken as "unset".
   v1::StoreConfig* store = config->mutable_store();
@@ -352,6 +374,8 @@ void ApplyDefaults(v1::Config* config) {
   if (store->worker_threads() == 0) store->set_worker_threads(64);
   if (store->retention_interval_seconds() == 0) store->set_retention_interval_seconds(3600);
   if (store->idempotency_ttl_seconds() == 0) store->set_idempotency_ttl_seconds(86400);
+  if (store->pop3_policy() == v1::POP3_POLICY_UNSPECIFIED) store->set_pop3_policy(v1::DELETE);
+  if (store->pop3_keep_days() == 0) store->set_pop3_keep_days(30);
   // default_quota_bytes (0 = unlimited) and port_file (empty = none) default to zero.
 
   v1::StoreClientConfig* client = config->mutable_store_client();
@@ -360,6 +384,18 @@ void ApplyDefaults(v1::Config* config) {
 
   v1::LogConfig* log = config->mutable_log();
   if (log->level().empty()) log->set_level("info");
+
+  v1::Pop3Config* pop3 = config->mutable_pop3();
+  if (pop3->listen().empty()) pop3->set_listen("127.0.0.1:10110");
+  if (pop3->tls_listen().empty()) pop3->set_tls_listen("127.0.0.1:10995");
+  if (pop3->metrics_listen().empty()) pop3->set_metrics_listen("127.0.0.1:10180");
+  if (pop3->health_listen().empty()) pop3->set_health_listen("127.0.0.1:10181");
+  if (pop3->hostname().empty()) pop3->set_hostname("localhost");
+  if (pop3->io_threads() == 0) pop3->set_io_threads(std::max(1u, std::thread::hardware_concurrency()));
+  if (pop3->lease_seconds() == 0) pop3->set_lease_seconds(30);
+  if (pop3->shutdown_grace_seconds() == 0) pop3->set_shutdown_grace_seconds(10);
+  ApplyTlsDefaults(pop3->mutable_tls());
+  ApplyLimitsDefaults(pop3->mutable_limits());
 }
 
 absl::StatusOr<v1::Config> LoadConfig(const std::vector<std::string>& args,
