@@ -66,7 +66,6 @@ void LeaseTable::MaybeSweep(absl::Time now) {
 absl::StatusOr<LeaseTable::Grant> LeaseTable::Acquire(uint64_t account_id, std::string_view name,
                                                       std::string_view holder, absl::Duration ttl) {
   if (absl::Status s = CheckName(name); !s.ok()) return s;
-  if (holder.empty()) return absl::InvalidArgumentError("the lease holder is empty");
   if (holder.size() > kMaxHolderBytes) {
     return absl::InvalidArgumentError(absl::StrCat("the lease holder is longer than ", kMaxHolderBytes, " bytes"));
   }
@@ -92,7 +91,8 @@ absl::StatusOr<LeaseTable::Grant> LeaseTable::Acquire(uint64_t account_id, std::
       return absl::ResourceExhaustedError(absl::StrCat("too many leases (", leases_.size(), ") are held"));
     }
   }
-  leases_[std::move(key)] = Entry{grant.lease_id, std::string(holder), now + grant.ttl};
+  leases_[std::move(key)] = Entry{grant.lease_id, holder.empty() ? "an unnamed holder" : std::string(holder),
+                                  now + grant.ttl};
   return grant;
 }
 

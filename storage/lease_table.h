@@ -52,8 +52,9 @@ class LeaseTable {
   // A new lease on (account_id, name) for ttl (zero: the default; capped at
   // max_ttl). FAILED_PRECONDITION, naming the holder, while any live lease
   // exists on it -- also one held by the same caller, which must release or
-  // renew instead. INVALID_ARGUMENT for an empty or overlong name or holder
-  // (names up to 64 bytes, holders up to 256).
+  // renew instead. holder is only for that message and may be empty.
+  // INVALID_ARGUMENT for an empty name, a name over 64 bytes or a holder
+  // over 256.
   absl::StatusOr<Grant> Acquire(uint64_t account_id, std::string_view name, std::string_view holder,
                                 absl::Duration ttl);
 

@@ -117,9 +117,12 @@ TEST_F(LeaseTableTest, BadNamesAndHolders) {
   LeaseTable table(Clock());
   EXPECT_TRUE(absl::IsInvalidArgument(table.Acquire(1, "", "a", absl::ZeroDuration()).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(table.Acquire(1, std::string(65, 'n'), "a", absl::ZeroDuration()).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(table.Acquire(1, "pop3", "", absl::ZeroDuration()).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(table.Acquire(1, "pop3", std::string(257, 'h'), absl::ZeroDuration()).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(table.Renew(1, "", "x", absl::ZeroDuration()).status()));
+
+  ASSERT_TRUE(table.Acquire(1, "pop3", "", absl::ZeroDuration()).ok()) << "the holder is only for messages";
+  auto refused = table.Acquire(1, "pop3", "b", absl::ZeroDuration());
+  EXPECT_NE(refused.status().message().find("unnamed holder"), std::string::npos) << refused.status();
 }
 
 TEST_F(LeaseTableTest, ExpiredLeasesAreDroppedSoTheTableStaysBounded) {
