@@ -33,6 +33,15 @@ struct StoreOptions {
   uint32_t scrypt_n = 16384;
   absl::Duration auth_cache_ttl = absl::Seconds(60);
   absl::Duration idempotency_ttl = absl::Hours(24);
+  // What POP3's DELE does to the mail of accounts whose own policy is
+  // POP3_POLICY_UNSPECIFIED (UNSPECIFIED here means POP3_DELETE).
+  v1::Pop3Policy pop3_policy = v1::POP3_DELETE;
+  // Days an INBOX message hidden from POP3 under POP3_KEEP stays for IMAP,
+  // for accounts without keep days of their own. 0: kept until deleted.
+  uint32_t pop3_keep_days = 30;
+  // The time leases expire by and POP3 hiding is stamped with; tests inject
+  // a fake. Null: absl::Now.
+  std::function<absl::Time()> clock;
 };
 
 // Receives an account's changes after they are durable. Must not block.
@@ -62,6 +71,10 @@ class MailStore {
   virtual absl::StatusOr<v1::ScramStartResponse> ScramStart(std::string_view client_first) = 0;
   virtual absl::StatusOr<v1::ScramFinishResponse> ScramFinish(std::string_view exchange_id,
                                                               std::string_view client_final) = 0;
+  // Stores the account's POP3 policy and keep days (0: the store's default);
+  // POP3_POLICY_UNSPECIFIED follows StoreOptions::pop3_policy. INVALID_ARGUMENT
+  // for a policy value the API does not define.
+  virtual absl::StatusOr<v1::Account> SetPop3Policy(const v1::SetPop3PolicyRequest& request) = 0;
 
   // --- Mailboxes. Names use "/" as delimiter; "inbox" in any case is INBOX. ---
   virtual absl::StatusOr<std::vector<v1::Mailbox>> ListMailboxes(std::string_view account) = 0;
@@ -97,11 +110,39 @@ class MailStore {
   virtual absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account,
                                                              ChangeListener listener) = 0;
 
+  // --- Leases: short exclusive claims on an account, in memory only (they
+  // end with the process; see lease_table.h). ---
+  // A new lease with a fresh id. NOT_FOUND for an unknown account;
+  // FAILED_PRECONDITION while any live lease on (account, name) exists, the
+  // caller's own included; ttl_ms 0 means 30 s, more than 10 min is cut.
+  virtual absl::StatusOr<v1::Lease> AcquireLease(const v1::AcquireLeaseRequest& request) = 0;
+  // Extends the lease to ttl_ms from now. NOT_FOUND when it expired or was
+  // released, the id is wrong, or the account does not exist.
+  virtual absl::StatusOr<v1::Lease> RenewLease(const v1::RenewLeaseRequest& request) = 0;
+  // Ends the lease. Succeeds also when it has already ended or the account is
+  // gone, so it can be retried; a wrong id ends nothing.
+  virtual absl::Status ReleaseLease(const v1::ReleaseLeaseRequest& request) = 0;
+
+  // --- POP3 ---
+  // The POP3 UPDATE state for the INBOX UIDs a session deleted. Refused with
+  // FAILED_PRECONDITION unless lease_id is the account's live "pop3" lease
+  // (checked inside the write). Under POP3_DELETE the messages are expunged
+  // whatever their flags, with change-log entries as for Expunge. Under
+  // POP3_KEEP each visible one gets pop3_hidden_at = now: FetchMessages with
+  // pop3_visible_only leaves it out, IMAP still sees it unchanged (POP3-only
+  // state: its MODSEQ stays and no change is logged), and RunRetention
+  // expunges it after the keep days. UIDs already gone (or already hidden)
+  // are skipped; the response lists those acted on. INVALID_ARGUMENT for
+  // UID 0. Honours idempotency_key.
+  virtual absl::StatusOr<v1::Pop3CommitResponse> Pop3Commit(const v1::Pop3CommitRequest& request) = 0;
+
   // --- Operations ---
   virtual absl::Status Backup(std::string_view directory) = 0;
   virtual absl::StatusOr<v1::Stats> GetStats() = 0;
-  // Expunges messages older than their mailbox's max_age_days, and forgets
-  // expired idempotency keys. Returns the number of messages expunged.
+  // Expunges messages older than their mailbox's max_age_days and INBOX
+  // messages hidden from POP3 for longer than their account's keep days (see
+  // Pop3Commit), and forgets expired idempotency keys. Returns the number of
+  // messages expunged.
   virtual absl::StatusOr<uint64_t> RunRetention(absl::Time now) = 0;
   // Blob reference counts recomputed from the message index, compared with the
   // stored ones: the mismatches, for consistency checks after a crash.

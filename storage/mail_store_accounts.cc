@@ -74,6 +74,7 @@ MailStoreImpl::MailStoreImpl(const StoreOptions& options, std::unique_ptr<rocksd
       cfs_(std::move(cfs)),
       auth_cache_(options.auth_cache_ttl),
       scram_secret_(RandomBytes(32)),
+      leases_(options.clock),
       writer_(std::make_unique<GroupCommitWriter>(db_.get(), &cfs_, options.sync)) {}
 
 MailStoreImpl::~MailStoreImpl() {

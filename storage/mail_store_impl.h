@@ -1,7 +1,8 @@
 // MailStore on RocksDB. Reads run on the caller's thread from a snapshot;
 // writes run as operations of the GroupCommitWriter (group_commit.h). The
 // methods are spread over files by area: mail_store_accounts.cc,
-// mail_store_mailboxes.cc, mail_store_messages.cc, mail_store_operations.cc.
+// mail_store_mailboxes.cc, mail_store_messages.cc, mail_store_pop3.cc (leases
+// and the POP3 policy), mail_store_operations.cc.
 #ifndef KURIER_STORAGE_MAIL_STORE_IMPL_H_
 #define KURIER_STORAGE_MAIL_STORE_IMPL_H_
 
@@ -18,6 +19,7 @@
 #include "storage/credentials/auth_cache.h"
 #include "storage/credentials/scram.h"
 #include "storage/group_commit.h"
+#include "storage/lease_table.h"
 #include "storage/mail_store.h"
 #include "storage/store_records.h"
 
@@ -41,6 +43,7 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::ScramStartResponse> ScramStart(std::string_view client_first) override;
   absl::StatusOr<v1::ScramFinishResponse> ScramFinish(std::string_view exchange_id,
                                                       std::string_view client_final) override;
+  absl::StatusOr<v1::Account> SetPop3Policy(const v1::SetPop3PolicyRequest& request) override;
 
   absl::StatusOr<std::vector<v1::Mailbox>> ListMailboxes(std::string_view account) override;
   absl::StatusOr<v1::Mailbox> CreateMailbox(const v1::CreateMailboxRequest& request) override;
@@ -59,6 +62,11 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::ExpungeResponse> Expunge(const v1::ExpungeRequest& request) override;
   absl::StatusOr<v1::GetChangesResponse> GetChanges(const v1::GetChangesRequest& request) override;
   absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account, ChangeListener listener) override;
+
+  absl::StatusOr<v1::Lease> AcquireLease(const v1::AcquireLeaseRequest& request) override;
+  absl::StatusOr<v1::Lease> RenewLease(const v1::RenewLeaseRequest& request) override;
+  absl::Status ReleaseLease(const v1::ReleaseLeaseRequest& request) override;
+  absl::StatusOr<v1::Pop3CommitResponse> Pop3Commit(const v1::Pop3CommitRequest& request) override;
 
   absl::Status Backup(std::string_view directory) override;
   absl::StatusOr<v1::Stats> GetStats() override;
@@ -80,6 +88,15 @@ class MailStoreImpl : public MailStore {
                          std::vector<uint32_t>* expunged);
   absl::StatusOr<v1::Mailbox> NewMailbox(AccountWriter& writer, const std::string& name, std::string_view special_use,
                                          uint32_t max_age_days);
+  // options_.clock, else absl::Now.
+  absl::Time Now() const { return options_.clock ? options_.clock() : absl::Now(); }
+  // The account's POP3 policy, else the store's (never UNSPECIFIED).
+  v1::Pop3Policy EffectivePop3Policy(const v1::Account& account) const;
+  // The account's POP3 keep days, else the store's; 0 keeps hidden mail.
+  uint32_t EffectivePop3KeepDays(const v1::Account& account) const;
+  // The retention of mail hidden from POP3: expunges INBOX messages hidden
+  // for longer than their account's keep days. Returns how many.
+  absl::StatusOr<uint64_t> ExpireHiddenPop3Mail(absl::Time now);
 
   const StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -96,6 +113,8 @@ class MailStoreImpl : public MailStore {
   };
   absl::Mutex scram_mu_;
   std::map<std::string, ScramExchange> scram_exchanges_ ABSL_GUARDED_BY(scram_mu_);
+
+  LeaseTable leases_;
 
   // Last: its destructor drains queued writes while the rest is still alive.
   std::unique_ptr<GroupCommitWriter> writer_;

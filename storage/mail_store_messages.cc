@@ -129,6 +129,7 @@ absl::StatusOr<v1::FetchMessagesResponse> MailStoreImpl::FetchMessages(const v1:
   v1::FetchMessagesResponse response;
   response.set_uid_validity(mailbox->uid_validity());
   absl::Status s = ForEachMessage(reader, record->account().id(), *mailbox, request.uids(), [&](const v1::MessageInfo& m) {
+    if (request.pop3_visible_only() && m.pop3_hidden_at() != 0) return absl::OkStatus();
     if (m.modseq() > request.changed_since()) *response.add_messages() = m;
     return absl::OkStatus();
   });

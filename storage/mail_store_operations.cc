@@ -124,6 +124,10 @@ absl::StatusOr<uint64_t> MailStoreImpl::RunRetention(absl::Time now) {
     if (!s.ok()) return s;
   }
 
+  auto hidden = ExpireHiddenPop3Mail(now);
+  if (!hidden.ok()) return hidden.status();
+  expunged_total += *hidden;
+
   // Forget idempotency keys past their lifetime.
   const int64_t key_cutoff = absl::ToUnixSeconds(now - options_.idempotency_ttl);
   std::vector<std::string> stale;
@@ -152,6 +156,7 @@ absl::StatusOr<std::vector<std::string>> MailStoreImpl::CheckConsistency() {
   std::map<std::string, uint64_t> refs;
   std::map<std::pair<uint64_t, uint64_t>, std::pair<uint32_t, uint32_t>> per_mailbox;  // count, highest uid
   std::map<uint64_t, uint64_t> used_bytes;
+  std::map<uint64_t, uint64_t> pop3_hidden;
   absl::Status s = reader.Scan(kMessages, "", "", [&](std::string_view key, std::string_view value) {
     v1::MessageInfo m;
     if (!m.ParseFromArray(value.data(), value.size())) {
@@ -163,6 +168,7 @@ absl::StatusOr<std::vector<std::string>> MailStoreImpl::CheckConsistency() {
     ++count;
     highest = std::max(highest, m.uid());
     used_bytes[ReadU64(key)] += m.size();
+    if (m.pop3_hidden_at() != 0) ++pop3_hidden[ReadU64(key)];
     return true;
   });
   if (!s.ok()) return s;
@@ -201,6 +207,10 @@ absl::StatusOr<std::vector<std::string>> MailStoreImpl::CheckConsistency() {
     if (record.account().used_bytes() != used_bytes[ReadU64(key)]) {
       problems.push_back(absl::StrCat("account ", record.account().name(), ": used_bytes ",
                                       record.account().used_bytes(), ", index sums to ", used_bytes[ReadU64(key)]));
+    }
+    if (record.pop3_hidden_messages() != pop3_hidden[ReadU64(key)]) {
+      problems.push_back(absl::StrCat("account ", record.account().name(), ": ", record.pop3_hidden_messages(),
+                                      " messages hidden from POP3, index has ", pop3_hidden[ReadU64(key)]));
     }
     return true;
   });

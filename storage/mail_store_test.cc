@@ -27,12 +27,17 @@ class MailStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->CreateAccount(request).ok());
   }
 
-  void Reopen() {
+  void Reopen(std::function<void(StoreOptions&)> configure = nullptr) {
     store_.reset();
     StoreOptions options;
     options.data_dir = (dir_ / "db").string();
     options.scrypt_n = 1024;  // fast for tests; production uses 16384
     options.max_message_bytes = 1 << 20;
+    options.clock = [this] {
+      absl::MutexLock lock(&clock_mu_);
+      return now_;
+    };
+    if (configure) configure(options);
     auto store = MailStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -84,8 +89,62 @@ class MailStoreTest : public ::testing::Test {
     return r;
   }
 
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&clock_mu_);
+    now_ += d;
+  }
+  absl::Time Now() {
+    absl::MutexLock lock(&clock_mu_);
+    return now_;
+  }
+
+  // The "pop3" lease of alice's account.
+  std::string Pop3Lease(const std::string& holder = "pop3 test") {
+    v1::AcquireLeaseRequest request;
+    request.set_account("alice@example.org");
+    request.set_name("pop3");
+    request.set_holder(holder);
+    auto lease = store_->AcquireLease(request);
+    EXPECT_TRUE(lease.ok()) << lease.status();
+    return lease.ok() ? lease->lease_id() : "";
+  }
+
+  absl::StatusOr<v1::Pop3CommitResponse> Pop3Commit(const std::string& lease_id, std::vector<uint32_t> uids,
+                                                   const std::string& key = "") {
+    v1::Pop3CommitRequest request;
+    request.set_account("alice@example.org");
+    request.set_lease_id(lease_id);
+    for (uint32_t uid : uids) request.add_uids(uid);
+    request.set_idempotency_key(key);
+    return store_->Pop3Commit(request);
+  }
+
+  std::vector<uint32_t> Uids(const std::string& mailbox, bool pop3_visible_only = false) {
+    v1::FetchMessagesRequest request;
+    request.set_account("alice@example.org");
+    request.set_mailbox(mailbox);
+    request.set_pop3_visible_only(pop3_visible_only);
+    auto response = store_->FetchMessages(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<uint32_t> uids;
+    if (response.ok()) {
+      for (const auto& m : response->messages()) uids.push_back(m.uid());
+    }
+    return uids;
+  }
+
+  absl::StatusOr<v1::Account> SetPop3Policy(v1::Pop3Policy policy, uint32_t keep_days = 0) {
+    v1::SetPop3PolicyRequest request;
+    request.set_name("alice@example.org");
+    request.set_policy(policy);
+    request.set_keep_days(keep_days);
+    return store_->SetPop3Policy(request);
+  }
+
   fs::path dir_;
   std::unique_ptr<MailStore> store_;
+  absl::Mutex clock_mu_;
+  absl::Time now_ ABSL_GUARDED_BY(clock_mu_) = absl::Now();
 };
 
 TEST_F(MailStoreTest, NewAccountHasTheStandardMailboxes) {
@@ -493,6 +552,225 @@ TEST_F(MailStoreTest, BadRequestsGetPreciseErrors) {
   EXPECT_TRUE(absl::IsNotFound(store_->FetchMessages(fetch).status()));
   v1::DeliverRequest empty;
   EXPECT_TRUE(absl::IsInvalidArgument(store_->Deliver(empty).status()));
+}
+
+TEST_F(MailStoreTest, LeasesAreExclusiveExpireAndRenew) {
+  v1::AcquireLeaseRequest acquire;
+  acquire.set_account("AL@example.org");  // any address of the account
+  acquire.set_name("pop3");
+  acquire.set_holder("pop3-a session 1");
+  acquire.set_ttl_ms(10000);
+  auto first = store_->AcquireLease(acquire);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->ttl_ms(), 10000u);
+  EXPECT_EQ(first->lease_id().size(), 32u);
+
+  acquire.set_account("alice@example.org");
+  acquire.set_holder("pop3-b session 2");
+  auto second = store_->AcquireLease(acquire);
+  EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
+  EXPECT_NE(second.status().message().find("pop3-a session 1"), std::string::npos);
+
+  v1::RenewLeaseRequest renew;
+  renew.set_account("alice@example.org");
+  renew.set_name("pop3");
+  renew.set_lease_id(first->lease_id());
+  Advance(absl::Seconds(9));
+  ASSERT_TRUE(store_->RenewLease(renew).ok());
+  EXPECT_EQ(store_->RenewLease(renew)->ttl_ms(), 30000u) << "ttl 0 means 30 s";
+  Advance(absl::Seconds(29));
+  EXPECT_TRUE(absl::IsFailedPrecondition(store_->AcquireLease(acquire).status())) << "renewed, so still held";
+  Advance(absl::Seconds(1));
+  EXPECT_TRUE(absl::IsNotFound(store_->RenewLease(renew).status())) << "expired";
+  auto taken = store_->AcquireLease(acquire);
+  ASSERT_TRUE(taken.ok()) << taken.status();
+
+  v1::ReleaseLeaseRequest release;
+  release.set_account("alice@example.org");
+  release.set_name("pop3");
+  release.set_lease_id(first->lease_id());
+  ASSERT_TRUE(store_->ReleaseLease(release).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(store_->AcquireLease(acquire).status())) << "a stale id releases nothing";
+  release.set_lease_id(taken->lease_id());
+  ASSERT_TRUE(store_->ReleaseLease(release).ok());
+  ASSERT_TRUE(store_->ReleaseLease(release).ok()) << "idempotent";
+  EXPECT_TRUE(store_->AcquireLease(acquire).ok());
+
+  acquire.set_account("nobody@example.org");
+  EXPECT_TRUE(absl::IsNotFound(store_->AcquireLease(acquire).status()));
+  renew.set_account("nobody@example.org");
+  EXPECT_TRUE(absl::IsNotFound(store_->RenewLease(renew).status()));
+  release.set_account("nobody@example.org");
+  EXPECT_TRUE(store_->ReleaseLease(release).ok());
+  acquire.set_account("alice@example.org");
+  acquire.set_name("");
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->AcquireLease(acquire).status()));
+}
+
+TEST_F(MailStoreTest, Pop3PolicyIsStoredAndShownOnTheAccount) {
+  EXPECT_EQ(store_->GetAccount("alice@example.org")->pop3_policy(), v1::POP3_POLICY_UNSPECIFIED);
+  auto set = SetPop3Policy(v1::POP3_KEEP, 7);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->pop3_policy(), v1::POP3_KEEP);
+  Reopen();
+  auto account = store_->GetAccount("al@example.org");
+  EXPECT_EQ(account->pop3_policy(), v1::POP3_KEEP);
+  EXPECT_EQ(account->pop3_keep_days(), 7u);
+  EXPECT_TRUE(absl::IsInvalidArgument(SetPop3Policy(static_cast<v1::Pop3Policy>(9)).status()));
+  v1::SetPop3PolicyRequest unknown;
+  unknown.set_name("nobody@example.org");
+  EXPECT_TRUE(absl::IsNotFound(store_->SetPop3Policy(unknown).status()));
+}
+
+TEST_F(MailStoreTest, Pop3CommitNeedsTheLivePop3Lease) {
+  Deliver({"alice@example.org"}, "one");
+  EXPECT_TRUE(absl::IsFailedPrecondition(Pop3Commit("", {1}).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Pop3Commit("0123456789abcdef0123456789abcdef", {1}).status()));
+  v1::AcquireLeaseRequest other;
+  other.set_account("alice@example.org");
+  other.set_name("not-pop3");
+  auto wrong_name = store_->AcquireLease(other);
+  ASSERT_TRUE(wrong_name.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(Pop3Commit(wrong_name->lease_id(), {1}).status()))
+      << "only the \"pop3\" lease counts";
+  const std::string lease = Pop3Lease();
+  Advance(absl::Seconds(31));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Pop3Commit(lease, {1}).status())) << "expired";
+  EXPECT_EQ(Uids("INBOX"), (std::vector<uint32_t>{1})) << "a refused commit changes nothing";
+  v1::Pop3CommitRequest unknown;
+  unknown.set_account("nobody@example.org");
+  EXPECT_TRUE(absl::IsNotFound(store_->Pop3Commit(unknown).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(Pop3Commit(Pop3Lease(), {0}).status()));
+}
+
+TEST_F(MailStoreTest, Pop3CommitUnderDeleteExpungesWhateverTheFlags) {
+  for (const char* body : {"one", "two", "three"}) Deliver({"alice@example.org"}, body);
+  v1::CopyMessagesRequest copy;  // another mailbox's UID 2 must stay
+  copy.set_account("alice@example.org");
+  copy.set_mailbox("INBOX");
+  copy.set_destination("Archive");
+  *copy.add_uids() = Range(1, 2);
+  ASSERT_TRUE(store_->CopyMessages(copy, false).ok());
+  v1::GetChangesRequest changes;
+  changes.set_account("alice@example.org");
+  const uint64_t since = store_->GetChanges(changes)->highest_modseq();
+
+  const std::string lease = Pop3Lease();
+  auto committed = Pop3Commit(lease, {3, 1, 3, 99});
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(committed->policy(), v1::POP3_DELETE) << "the store's default";
+  EXPECT_EQ(std::vector<uint32_t>(committed->uids().begin(), committed->uids().end()),
+            (std::vector<uint32_t>{1, 3})) << "99 never existed";
+  EXPECT_EQ(Uids("INBOX"), (std::vector<uint32_t>{2}));
+  EXPECT_EQ(Uids("Archive"), (std::vector<uint32_t>{1, 2}));
+
+  changes.set_since_modseq(since);
+  auto log = store_->GetChanges(changes);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->changes_size(), 2);
+  for (const auto& c : log->changes()) EXPECT_EQ(c.kind(), v1::Change::MESSAGE_EXPUNGED);
+  EXPECT_EQ(store_->GetMailboxStatus("alice@example.org", "INBOX")->messages(), 1u);
+  ExpectConsistent();
+
+  auto empty = Pop3Commit(lease, {});
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->uids_size(), 0);
+  EXPECT_EQ(Uids("INBOX"), (std::vector<uint32_t>{2})) << "no UIDs is not every UID";
+}
+
+TEST_F(MailStoreTest, Pop3CommitUnderKeepHidesFromPop3OnlyUntilRetention) {
+  ASSERT_TRUE(SetPop3Policy(v1::POP3_KEEP, 3).ok());
+  for (const char* body : {"one", "two", "three"}) Deliver({"alice@example.org"}, body);
+  const auto before = Messages("INBOX");
+  std::string lease = Pop3Lease();
+  auto committed = Pop3Commit(lease, {1, 2});
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(committed->policy(), v1::POP3_KEEP);
+  EXPECT_EQ(committed->uids_size(), 2);
+  EXPECT_EQ(Uids("INBOX", /*pop3_visible_only=*/true), (std::vector<uint32_t>{3}));
+  EXPECT_EQ(Uids("INBOX"), (std::vector<uint32_t>{1, 2, 3})) << "IMAP still sees them";
+  const auto after = Messages("INBOX");
+  EXPECT_EQ(after[0].pop3_hidden_at(), absl::ToUnixSeconds(Now()));
+  EXPECT_EQ(after[2].pop3_hidden_at(), 0);
+  EXPECT_EQ(after[0].modseq(), before[0].modseq()) << "POP3-only state leaves the MODSEQ alone";
+  EXPECT_EQ(after[0].flags_size(), before[0].flags_size());
+  ExpectConsistent();
+
+  // Hiding again stamps nothing new: retention counts from the first time.
+  Advance(absl::Hours(24));
+  lease = Pop3Lease("the next day's session");  // the first one has long expired
+  auto again = Pop3Commit(lease, {1, 3});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(std::vector<uint32_t>(again->uids().begin(), again->uids().end()), (std::vector<uint32_t>{3}));
+
+  // Day 3 from the first hiding: kept (the account's 3 days, not the store's 30).
+  auto kept = store_->RunRetention(Now() + absl::Hours(48) - absl::Seconds(1));
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(*kept, 0u);
+  auto expunged = store_->RunRetention(Now() + absl::Hours(48) + absl::Seconds(1));
+  ASSERT_TRUE(expunged.ok()) << expunged.status();
+  EXPECT_EQ(*expunged, 2u);
+  EXPECT_EQ(Uids("INBOX"), (std::vector<uint32_t>{3}));
+  ExpectConsistent();
+  expunged = store_->RunRetention(Now() + absl::Hours(24 * 5));
+  EXPECT_EQ(*expunged, 1u) << "UID 3, hidden a day later";
+  EXPECT_TRUE(Uids("INBOX").empty());
+  ExpectConsistent();
+}
+
+TEST_F(MailStoreTest, StoreDefaultPop3PolicyAndKeepDaysApply) {
+  Reopen([](StoreOptions& options) {
+    options.pop3_policy = v1::POP3_KEEP;
+    options.pop3_keep_days = 10;
+  });
+  Deliver({"alice@example.org"}, "one");
+  Deliver({"alice@example.org"}, "two");
+  auto committed = Pop3Commit(Pop3Lease(), {1});
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(committed->policy(), v1::POP3_KEEP);
+  EXPECT_EQ(*store_->RunRetention(Now() + absl::Hours(24 * 9)), 0u);
+  EXPECT_EQ(*store_->RunRetention(Now() + absl::Hours(24 * 11)), 1u);
+
+  // The account's own policy wins over the store's.
+  ASSERT_TRUE(SetPop3Policy(v1::POP3_DELETE).ok());
+  Advance(absl::Minutes(1));
+  committed = Pop3Commit(Pop3Lease("next session"), {2});
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(committed->policy(), v1::POP3_DELETE);
+  EXPECT_TRUE(Uids("INBOX").empty());
+  ExpectConsistent();
+}
+
+TEST_F(MailStoreTest, HiddenMailMovedOutOfInboxIsVisibleAndKeptThere) {
+  ASSERT_TRUE(SetPop3Policy(v1::POP3_KEEP, 1).ok());
+  Deliver({"alice@example.org"}, "one");
+  ASSERT_TRUE(Pop3Commit(Pop3Lease(), {1}).ok());
+  v1::CopyMessagesRequest move;
+  move.set_account("alice@example.org");
+  move.set_mailbox("INBOX");
+  move.set_destination("Archive");
+  ASSERT_TRUE(store_->CopyMessages(move, /*move=*/true).ok());
+  EXPECT_EQ(Messages("Archive")[0].pop3_hidden_at(), 0);
+  ExpectConsistent();
+  EXPECT_EQ(*store_->RunRetention(Now() + absl::Hours(24 * 7)), 0u);
+  EXPECT_EQ(Uids("Archive").size(), 1u) << "IMAP filed it; retention of POP3-hidden mail does not reach it";
+}
+
+TEST_F(MailStoreTest, Pop3CommitIsIdempotent) {
+  Deliver({"alice@example.org"}, "one");
+  Deliver({"alice@example.org"}, "two");
+  const std::string lease = Pop3Lease();
+  auto first = Pop3Commit(lease, {1}, "quit-1");
+  ASSERT_TRUE(first.ok());
+  v1::ReleaseLeaseRequest release;
+  release.set_account("alice@example.org");
+  release.set_name("pop3");
+  release.set_lease_id(lease);
+  ASSERT_TRUE(store_->ReleaseLease(release).ok());
+  auto retry = Pop3Commit(lease, {1}, "quit-1");
+  ASSERT_TRUE(retry.ok()) << "a retry gets the first answer, even after the lease ended: " << retry.status();
+  EXPECT_EQ(retry->SerializeAsString(), first->SerializeAsString());
+  EXPECT_EQ(Uids("INBOX"), (std::vector<uint32_t>{2}));
 }
 
 }  // namespace

@@ -140,6 +140,7 @@ absl::Status AccountWriter::AddMessage(v1::Mailbox& mailbox, v1::MessageInfo mes
   const uint32_t uid = mailbox.uid_next();
   if (uid == UINT32_MAX) return absl::FailedPreconditionError("mailbox has used up its UIDs");
   message.set_uid(uid);
+  message.clear_pop3_hidden_at();
   message.set_modseq(Modseq());
   mailbox.set_uid_next(uid + 1);
   mailbox.set_highest_modseq(Modseq());
@@ -167,6 +168,11 @@ absl::Status AccountWriter::RemoveMessage(v1::Mailbox& mailbox, const v1::Messag
   v1::Account* account = record_.mutable_account();
   account->set_used_bytes(account->used_bytes() - std::min<uint64_t>(account->used_bytes(), message.size()));
   account->set_message_count(account->message_count() - std::min<uint64_t>(account->message_count(), 1));
+  if (message.pop3_hidden_at() != 0) {
+    record_.set_pop3_hidden_messages(record_.pop3_hidden_messages() -
+                                     std::min<uint64_t>(record_.pop3_hidden_messages(), 1));
+    if (record_.pop3_hidden_messages() == 0) record_.set_pop3_oldest_hidden_at(0);
+  }
   v1::Change change;
   change.set_kind(v1::Change::MESSAGE_EXPUNGED);
   change.set_mailbox_id(mailbox.id());
@@ -190,6 +196,16 @@ void AccountWriter::UpdateFlags(v1::Mailbox& mailbox, v1::MessageInfo& message, 
   change.set_uid(message.uid());
   *change.mutable_flags() = message.flags();
   Log(std::move(change));
+}
+
+void AccountWriter::HideFromPop3(const v1::Mailbox& mailbox, v1::MessageInfo& message, int64_t hidden_at) {
+  hidden_at = std::max<int64_t>(hidden_at, 1);  // 0 means visible
+  message.set_pop3_hidden_at(hidden_at);
+  txn_.Put(kMessages, MessageKey(account_id(), mailbox.id(), message.uid()), message.SerializeAsString());
+  record_.set_pop3_hidden_messages(record_.pop3_hidden_messages() + 1);
+  if (record_.pop3_oldest_hidden_at() == 0 || hidden_at < record_.pop3_oldest_hidden_at()) {
+    record_.set_pop3_oldest_hidden_at(hidden_at);
+  }
 }
 
 void AccountWriter::SaveMailbox(const v1::Mailbox& mailbox) {

@@ -52,12 +52,16 @@ class AccountWriter {
   void Log(v1::Change change);
 
   // Adds a message to mailbox (counters updated in place; caller saves it).
-  // content is the message's bytes when it may be a new blob, else null.
+  // content is the message's bytes when it may be a new blob, else null. A
+  // copy starts visible to POP3 (pop3_hidden_at is cleared).
   absl::Status AddMessage(v1::Mailbox& mailbox, v1::MessageInfo message, const std::string* content,
                           uint32_t* uid_out);
   absl::Status RemoveMessage(v1::Mailbox& mailbox, const v1::MessageInfo& message);
   // Rewrites a message whose flags changed, keeping mailbox counters right.
   void UpdateFlags(v1::Mailbox& mailbox, v1::MessageInfo& message, std::vector<std::string> flags);
+  // Hides a message from POP3 (POP3_KEEP) as of hidden_at. POP3-only state:
+  // the MODSEQ stays and nothing is logged, since IMAP sees no change.
+  void HideFromPop3(const v1::Mailbox& mailbox, v1::MessageInfo& message, int64_t hidden_at);
   void SaveMailbox(const v1::Mailbox& mailbox);
   // Writes the account record and schedules publication. Call once, last.
   void Save();
