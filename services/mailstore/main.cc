@@ -39,6 +39,10 @@ kurier::storage::StoreOptions ToStoreOptions(const kurier::config::v1::StoreConf
   options.scrypt_n = c.scrypt_n();
   options.auth_cache_ttl = absl::Seconds(c.auth_cache_seconds());
   options.idempotency_ttl = absl::Seconds(c.idempotency_ttl_seconds());
+  // The config schema has its own enum (DELETE/KEEP); the store speaks the API's.
+  options.pop3_policy = c.pop3_policy() == kurier::config::v1::KEEP ? kurier::store::v1::POP3_KEEP
+                                                                    : kurier::store::v1::POP3_DELETE;
+  options.pop3_keep_days = c.pop3_keep_days();
   return options;
 }
 

@@ -173,6 +173,30 @@ ServerUnaryReactor* StoreService::GetChanges(CallbackServerContext* c, const v1:
   return Unary(c, "GetChanges", [=, this] { return Fill(store_->GetChanges(*q), r); });
 }
 
+ServerUnaryReactor* StoreService::AcquireLease(CallbackServerContext* c, const v1::AcquireLeaseRequest* q,
+                                               v1::Lease* r) {
+  return Unary(c, "AcquireLease", [=, this] { return Fill(store_->AcquireLease(*q), r); });
+}
+
+ServerUnaryReactor* StoreService::RenewLease(CallbackServerContext* c, const v1::RenewLeaseRequest* q, v1::Lease* r) {
+  return Unary(c, "RenewLease", [=, this] { return Fill(store_->RenewLease(*q), r); });
+}
+
+ServerUnaryReactor* StoreService::ReleaseLease(CallbackServerContext* c, const v1::ReleaseLeaseRequest* q,
+                                               v1::ReleaseLeaseResponse*) {
+  return Unary(c, "ReleaseLease", [=, this] { return store_->ReleaseLease(*q); });
+}
+
+ServerUnaryReactor* StoreService::Pop3Commit(CallbackServerContext* c, const v1::Pop3CommitRequest* q,
+                                             v1::Pop3CommitResponse* r) {
+  return Unary(c, "Pop3Commit", [=, this] { return Fill(store_->Pop3Commit(*q), r); });
+}
+
+ServerUnaryReactor* StoreService::SetPop3Policy(CallbackServerContext* c, const v1::SetPop3PolicyRequest* q,
+                                                v1::Account* r) {
+  return Unary(c, "SetPop3Policy", [=, this] { return Fill(store_->SetPop3Policy(*q), r); });
+}
+
 ServerUnaryReactor* StoreService::Backup(CallbackServerContext* c, const v1::BackupRequest* q, v1::BackupResponse* r) {
   return Unary(c, "Backup", [=, this]() -> absl::Status {
     if (absl::Status s = store_->Backup(q->directory()); !s.ok()) return s;

@@ -65,6 +65,13 @@ class StoreService final : public v1::MailStore::CallbackService {
   ServerUnaryReactor* GetChanges(CallbackServerContext*, const v1::GetChangesRequest*,
                                  v1::GetChangesResponse*) override;
   grpc::ServerWriteReactor<v1::Change>* Watch(CallbackServerContext*, const v1::WatchRequest*) override;
+  ServerUnaryReactor* AcquireLease(CallbackServerContext*, const v1::AcquireLeaseRequest*, v1::Lease*) override;
+  ServerUnaryReactor* RenewLease(CallbackServerContext*, const v1::RenewLeaseRequest*, v1::Lease*) override;
+  ServerUnaryReactor* ReleaseLease(CallbackServerContext*, const v1::ReleaseLeaseRequest*,
+                                   v1::ReleaseLeaseResponse*) override;
+  ServerUnaryReactor* Pop3Commit(CallbackServerContext*, const v1::Pop3CommitRequest*,
+                                 v1::Pop3CommitResponse*) override;
+  ServerUnaryReactor* SetPop3Policy(CallbackServerContext*, const v1::SetPop3PolicyRequest*, v1::Account*) override;
   ServerUnaryReactor* Backup(CallbackServerContext*, const v1::BackupRequest*, v1::BackupResponse*) override;
   ServerUnaryReactor* GetStats(CallbackServerContext*, const v1::GetStatsRequest*, v1::Stats*) override;
 

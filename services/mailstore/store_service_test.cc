@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -21,6 +22,10 @@ class StoreServiceTest : public ::testing::Test {
     options.data_dir = dir.string();
     options.scrypt_n = 1024;
     options.max_message_bytes = 4 << 20;
+    options.clock = [this] {
+      absl::MutexLock lock(&clock_mu_);
+      return now_;
+    };
     auto store = storage::MailStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -35,6 +40,10 @@ class StoreServiceTest : public ::testing::Test {
     ASSERT_NE(port, 0);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
     stub_ = v1::MailStore::NewStub(channel_);
+    grpc::ChannelArguments separate;
+    separate.SetInt("kurier.test.other_client", 1);  // different arguments: no shared connection
+    other_stub_ = v1::MailStore::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), separate));
 
     v1::CreateAccountRequest create;
     create.set_name("demo@localhost");
@@ -54,6 +63,22 @@ class StoreServiceTest : public ::testing::Test {
     return (stub_.get()->*method)(&context, request, response);
   }
 
+  // A second, independent client on a channel of its own (another POP3
+  // instance, say).
+  template <typename Method, typename Req, typename Resp>
+  grpc::Status CallFromOther(Method method, const Req& request, Resp* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return (other_stub_.get()->*method)(&context, request, response);
+  }
+
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&clock_mu_);
+    now_ += d;
+  }
+
+  absl::Mutex clock_mu_;
+  absl::Time now_ ABSL_GUARDED_BY(clock_mu_) = absl::Now();
   ThreadPool pool_{8};
   Metrics metrics_;
   std::unique_ptr<storage::MailStore> store_;
@@ -61,6 +86,7 @@ class StoreServiceTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::MailStore::Stub> stub_;
+  std::unique_ptr<v1::MailStore::Stub> other_stub_;
 };
 
 TEST_F(StoreServiceTest, DeliverThenReadBackByteExactInChunks) {
@@ -163,6 +189,127 @@ TEST_F(StoreServiceTest, WatchStreamsLogThenLiveChanges) {
   ASSERT_GE(kinds.size(), 2u);
   EXPECT_EQ(kinds.back(), v1::Change::MESSAGE_ADDED);
   EXPECT_TRUE(std::is_sorted(modseqs.begin(), modseqs.end()));
+}
+
+TEST_F(StoreServiceTest, LeaseIsExclusiveAcrossClientsAndExpires) {
+  v1::AcquireLeaseRequest acquire;
+  acquire.set_account("demo@localhost");
+  acquire.set_name("pop3");
+  acquire.set_holder("pop3-a session 1");
+  acquire.set_ttl_ms(20000);
+  v1::Lease first;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::AcquireLease, acquire, &first).ok());
+  EXPECT_EQ(first.ttl_ms(), 20000u);
+
+  acquire.set_holder("pop3-b session 7");
+  v1::Lease second;
+  grpc::Status refused = CallFromOther(&v1::MailStore::Stub::AcquireLease, acquire, &second);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(refused.error_message().find("in use"), std::string::npos) << refused.error_message();
+  EXPECT_EQ(Call(&v1::MailStore::Stub::AcquireLease, acquire, &second).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << "the first client cannot take it twice either";
+
+  v1::RenewLeaseRequest renew;
+  renew.set_account("demo@localhost");
+  renew.set_name("pop3");
+  renew.set_lease_id(first.lease_id());
+  renew.set_ttl_ms(3600 * 1000);
+  v1::Lease renewed;
+  Advance(absl::Seconds(15));
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::RenewLease, renew, &renewed).ok());
+  EXPECT_EQ(renewed.lease_id(), first.lease_id());
+  EXPECT_EQ(renewed.ttl_ms(), 600000u) << "capped at 10 minutes";
+  Advance(absl::Minutes(10));
+  EXPECT_EQ(Call(&v1::MailStore::Stub::RenewLease, renew, &renewed).error_code(), grpc::StatusCode::NOT_FOUND)
+      << "expired: the holder died or stalled";
+  ASSERT_TRUE(CallFromOther(&v1::MailStore::Stub::AcquireLease, acquire, &second).ok());
+  EXPECT_NE(second.lease_id(), first.lease_id());
+
+  v1::ReleaseLeaseRequest release;
+  release.set_account("demo@localhost");
+  release.set_name("pop3");
+  release.set_lease_id(second.lease_id());
+  v1::ReleaseLeaseResponse released;
+  ASSERT_TRUE(CallFromOther(&v1::MailStore::Stub::ReleaseLease, release, &released).ok());
+  ASSERT_TRUE(CallFromOther(&v1::MailStore::Stub::ReleaseLease, release, &released).ok()) << "idempotent";
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::AcquireLease, acquire, &first).ok());
+
+  acquire.set_account("nobody@localhost");
+  EXPECT_EQ(Call(&v1::MailStore::Stub::AcquireLease, acquire, &first).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(StoreServiceTest, Pop3CommitDeleteAndKeep) {
+  for (const char* body : {"one", "two", "three", "four"}) {
+    v1::DeliverRequest deliver;
+    deliver.add_recipients("demo@localhost");
+    deliver.set_content(body);
+    v1::DeliverResponse delivered;
+    ASSERT_TRUE(Call(&v1::MailStore::Stub::Deliver, deliver, &delivered).ok());
+  }
+  auto uids = [this](bool pop3_visible_only) {
+    v1::FetchMessagesRequest fetch;
+    fetch.set_account("demo@localhost");
+    fetch.set_mailbox("INBOX");
+    fetch.set_pop3_visible_only(pop3_visible_only);
+    v1::FetchMessagesResponse fetched;
+    EXPECT_TRUE(Call(&v1::MailStore::Stub::FetchMessages, fetch, &fetched).ok());
+    std::vector<uint32_t> out;
+    for (const auto& m : fetched.messages()) out.push_back(m.uid());
+    return out;
+  };
+  v1::AcquireLeaseRequest acquire;
+  acquire.set_account("demo@localhost");
+  acquire.set_name("pop3");
+  v1::Lease lease;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::AcquireLease, acquire, &lease).ok());
+
+  v1::Pop3CommitRequest commit;
+  commit.set_account("demo@localhost");
+  commit.set_lease_id("not-the-lease");
+  commit.add_uids(1);
+  v1::Pop3CommitResponse committed;
+  EXPECT_EQ(Call(&v1::MailStore::Stub::Pop3Commit, commit, &committed).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The store's default: DELETE.
+  commit.set_lease_id(lease.lease_id());
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::Pop3Commit, commit, &committed).ok());
+  EXPECT_EQ(committed.policy(), v1::POP3_DELETE);
+  EXPECT_EQ(uids(false), (std::vector<uint32_t>{2, 3, 4}));
+
+  v1::SetPop3PolicyRequest policy;
+  policy.set_name("demo@localhost");
+  policy.set_policy(v1::POP3_KEEP);
+  policy.set_keep_days(2);
+  v1::Account account;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::SetPop3Policy, policy, &account).ok());
+  EXPECT_EQ(account.pop3_policy(), v1::POP3_KEEP);
+  v1::GetAccountRequest get;
+  get.set_name("demo@localhost");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::GetAccount, get, &account).ok());
+  EXPECT_EQ(account.pop3_keep_days(), 2u);
+
+  commit.clear_uids();
+  commit.add_uids(2);
+  commit.add_uids(3);
+  commit.set_idempotency_key("quit-2");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::Pop3Commit, commit, &committed).ok());
+  EXPECT_EQ(committed.policy(), v1::POP3_KEEP);
+  EXPECT_EQ(committed.uids_size(), 2);
+  EXPECT_EQ(uids(true), (std::vector<uint32_t>{4})) << "POP3 no longer lists them";
+  EXPECT_EQ(uids(false), (std::vector<uint32_t>{2, 3, 4})) << "IMAP still does";
+
+  ASSERT_TRUE(store_->RunRetention(absl::Now() + absl::Hours(24)).ok());
+  EXPECT_EQ(uids(false).size(), 3u);
+  auto expunged = store_->RunRetention(absl::Now() + absl::Hours(24 * 3));
+  ASSERT_TRUE(expunged.ok());
+  EXPECT_EQ(*expunged, 2u);
+  EXPECT_EQ(uids(false), (std::vector<uint32_t>{4}));
+
+  policy.set_policy(static_cast<v1::Pop3Policy>(7));
+  EXPECT_EQ(Call(&v1::MailStore::Stub::SetPop3Policy, policy, &account).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(StoreServiceTest, HealthCheckSaysServing) {
