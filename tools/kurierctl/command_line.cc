@@ -1,5 +1,6 @@
 #include "tools/kurierctl/command_line.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -37,12 +38,33 @@ absl::Status CheckValue(ValueKind kind, const std::string& what, const std::stri
     absl::StatusOr<uint64_t> bytes = ParseByteSize(value);
     if (!bytes.ok()) return UsageError(absl::StrCat(what, ": ", bytes.status().message()));
   }
+  if (kind == ValueKind::kNumber) {
+    absl::StatusOr<uint32_t> number = ParseNumber(value);
+    if (!number.ok()) return UsageError(absl::StrCat(what, ": ", number.status().message()));
+  }
   return absl::OkStatus();
+}
+
+absl::Status CheckArg(const ArgSpec& arg, const std::string& value) {
+  if (!arg.choices.empty() && std::find(arg.choices.begin(), arg.choices.end(), value) == arg.choices.end()) {
+    std::string expected = arg.choices.size() == 1
+                               ? arg.choices[0]
+                               : absl::StrCat(absl::StrJoin(arg.choices.begin(), arg.choices.end() - 1, ", "), " or ",
+                                              arg.choices.back());
+    return UsageError(absl::StrCat(arg.name, " must be ", expected, ", not '", value, "'"));
+  }
+  return CheckValue(arg.kind, arg.name, value);
+}
+
+std::string ArgSynopsis(const ArgSpec& arg) {
+  std::string s = arg.choices.empty() ? arg.name : absl::StrJoin(arg.choices, "|");
+  if (arg.repeated) s += "...";
+  return arg.optional ? absl::StrCat("[", s, "]") : s;
 }
 
 std::string Synopsis(const CommandSpec& spec) {
   std::string s = spec.name;
-  for (const ArgSpec& arg : spec.args) absl::StrAppend(&s, " ", arg.name);
+  for (const ArgSpec& arg : spec.args) absl::StrAppend(&s, " ", ArgSynopsis(arg));
   for (const OptionSpec& option : spec.options) {
     absl::StrAppend(&s, " [--", option.name, "=", option.metavar, option.repeated ? " ..." : "", "]");
   }
@@ -81,8 +103,15 @@ const std::vector<CommandSpec>& Commands() {
        {{"NAME"}},
        {{"password", "PW"}},
        "Set an account's password. Without --password one line is read from standard input."},
+      {"account pop3",
+       {{"NAME"}, {"POLICY", ValueKind::kText, false, false, {"delete", "keep", "default"}},
+        {"DAYS", ValueKind::kNumber, true}},
+       {},
+       "Set what POP3's DELE does to the account's mail. delete removes it (RFC 1939); keep only hides it "
+       "from POP3, and IMAP sees it for DAYS more days before the retention job removes it; default follows "
+       "the store's store.pop3_policy. Without DAYS, or with 0, the store's store.pop3_keep_days applies."},
       {"account quota", {{"NAME"}, {"BYTES", ValueKind::kBytes}}, {}, "Set an account's quota; 0 means unlimited."},
-      {"account show", {{"NAME"}}, {}, "Show one account."},
+      {"account show", {{"NAME"}}, {}, "Show one account, with its POP3 policy."},
       {"mailbox list",
        {{"ACCOUNT"}},
        {},
@@ -91,6 +120,17 @@ const std::vector<CommandSpec>& Commands() {
        {{"ACCOUNT"}, {"NAME"}},
        {{"special-use", "USE"}},
        "Create a mailbox (\"/\" separates levels). USE is an RFC 6154 attribute such as Archive or Sent."},
+      {"message list",
+       {{"ACCOUNT"}, {"MAILBOX", ValueKind::kText, true}},
+       {},
+       "List the messages of a mailbox (default INBOX): UID, size in bytes, internal date, flags, and "
+       "pop3-hidden for those a POP3 session deleted under the keep policy."},
+      {"deliver",
+       {{"RECIPIENT", ValueKind::kText, false, true}},
+       {{"file", "PATH"}},
+       "Deliver one message to the INBOX of every RECIPIENT in a single call: exactly the bytes of PATH, or of "
+       "standard input without --file or with --file=-. Prints a line per recipient; the exit status is 1 "
+       "if any was not delivered."},
       {"backup",
        {{"DIR"}},
        {},
@@ -214,17 +254,21 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
     return UsageError("no command given");
   }
   const std::vector<ArgSpec>& wanted = inv.command->args;
-  if (positionals.size() < wanted.size()) {
+  size_t required = 0;
+  for (const ArgSpec& arg : wanted) required += arg.optional ? 0 : 1;
+  if (positionals.size() < required) {
     std::vector<std::string> missing;
-    for (size_t k = positionals.size(); k < wanted.size(); ++k) missing.push_back(wanted[k].name);
+    for (size_t k = positionals.size(); k < required; ++k) missing.push_back(ArgSynopsis(wanted[k]));
     return UsageError(absl::StrCat("'", inv.command->name, "' needs ", absl::StrJoin(missing, " ")));
   }
-  if (positionals.size() > wanted.size()) {
+  const bool open_ended = !wanted.empty() && wanted.back().repeated;
+  if (!open_ended && positionals.size() > wanted.size()) {
     return UsageError(
         absl::StrCat("unexpected argument '", positionals[wanted.size()], "' for '", inv.command->name, "'"));
   }
-  for (size_t k = 0; k < wanted.size(); ++k) {
-    if (absl::Status s = CheckValue(wanted[k].kind, wanted[k].name, positionals[k]); !s.ok()) return s;
+  for (size_t k = 0; k < positionals.size(); ++k) {
+    const ArgSpec& arg = k < wanted.size() ? wanted[k] : wanted.back();
+    if (absl::Status s = CheckArg(arg, positionals[k]); !s.ok()) return s;
   }
   inv.args = std::move(positionals);
   return inv;
@@ -268,6 +312,19 @@ absl::StatusOr<uint64_t> ParseByteSize(const std::string& text) {
   return value * multiplier;
 }
 
+absl::StatusOr<uint32_t> ParseNumber(const std::string& text) {
+  uint64_t value = 0;
+  bool ok = !text.empty() && text.size() <= 10;
+  for (char c : text) {
+    if (c < '0' || c > '9') ok = false;
+    if (ok) value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (!ok || value > std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid number '", text, "' (expected digits only)"));
+  }
+  return static_cast<uint32_t>(value);
+}
+
 std::string UsageText(const std::string& topic) {
   std::string text;
   if (topic.empty()) {
@@ -289,8 +346,8 @@ std::string UsageText(const std::string& topic) {
     absl::StrAppend(&text, "  kurierctl help [COMMAND]\n      Show this text, or the usage of one command.\n",
                     "\n"
                     "Sizes take an optional K, M or G suffix (powers of 1024).\n"
-                    "Exit status: 0 on success, 1 when the store refuses or cannot be reached,\n"
-                    "2 for a usage error.\n");
+                    "Exit status: 0 on success, 1 when the store refuses or cannot be reached\n"
+                    "(or deliver could not deliver to every recipient), 2 for a usage error.\n");
   }
   return text;
 }

@@ -15,12 +15,20 @@ namespace kurier::kurierctl {
 // How a value given on the command line is checked before any call is made.
 enum class ValueKind {
   kText,
-  kBytes,  // a size: digits with an optional K, M or G suffix (powers of 1024)
+  kBytes,   // a size: digits with an optional K, M or G suffix (powers of 1024)
+  kNumber,  // a count: digits only, at most 4294967295
 };
 
 struct ArgSpec {
   std::string name;  // as shown in usage, e.g. "NAME"
   ValueKind kind = ValueKind::kText;
+  // May be left out. Only trailing arguments are optional.
+  bool optional = false;
+  // The last argument only: takes every remaining word (at least one unless
+  // optional); usage shows "NAME...".
+  bool repeated = false;
+  // When not empty, the value must be one of these; usage shows "a|b|c".
+  std::vector<std::string> choices = {};
 };
 
 // Every command option takes a value ("--quota=1G" or "--quota 1G").
@@ -33,7 +41,7 @@ struct OptionSpec {
 
 struct CommandSpec {
   std::string name;  // one or two words: "stats", "account add"
-  std::vector<ArgSpec> args;  // all required, in order
+  std::vector<ArgSpec> args;  // in order; see ArgSpec::optional and repeated
   std::vector<OptionSpec> options;
   std::string summary;  // one or two sentences for the usage text
 };
@@ -49,7 +57,10 @@ struct Invocation {
   bool help = false;
   std::string help_topic;
   const CommandSpec* command = nullptr;
-  std::vector<std::string> args;  // one per command->args, already checked
+  // The positional words, already checked against command->args: one per
+  // ArgSpec given (optional ones may be missing), every word of a repeated
+  // last one.
+  std::vector<std::string> args;
   std::map<std::string, std::vector<std::string>> options;
 
   // The value of a single-valued option, or fallback when it was not given.
@@ -67,6 +78,9 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
 // Parses "4096", "512K", "10M", "2G" (case-insensitive suffix, powers of
 // 1024) into bytes. Rejects signs, spaces, other suffixes and overflow.
 absl::StatusOr<uint64_t> ParseByteSize(const std::string& text);
+
+// Parses a ValueKind::kNumber: decimal digits only, up to 4294967295.
+absl::StatusOr<uint32_t> ParseNumber(const std::string& text);
 
 // The usage text for a help topic (see Invocation::help_topic).
 std::string UsageText(const std::string& topic = "");

@@ -83,7 +83,12 @@ TEST(ParseCommandLine, EveryCommandParsesWithItsArguments) {
   for (const CommandSpec& spec : Commands()) {
     std::vector<std::string> argv = {spec.name.substr(0, spec.name.find(' '))};
     if (spec.name.find(' ') != std::string::npos) argv.push_back(spec.name.substr(spec.name.find(' ') + 1));
-    for (const ArgSpec& arg : spec.args) argv.push_back(arg.kind == ValueKind::kBytes ? "1G" : "x@y");
+    for (const ArgSpec& arg : spec.args) {
+      argv.push_back(!arg.choices.empty()                ? arg.choices[0]
+                     : arg.kind == ValueKind::kBytes  ? "1G"
+                     : arg.kind == ValueKind::kNumber ? "30"
+                                                      : "x@y");
+    }
     absl::StatusOr<Invocation> inv = Parse(argv);
     ASSERT_TRUE(inv.ok()) << spec.name << ": " << inv.status();
     EXPECT_EQ(inv->command, &spec);
@@ -94,8 +99,9 @@ TEST(ParseCommandLine, EveryCommandParsesWithItsArguments) {
 TEST(ParseCommandLine, UnknownCommandsAreNamed) {
   EXPECT_EQ(UsageMessage({"frobnicate"}), "unknown command 'frobnicate'");
   EXPECT_THAT(UsageMessage({"account", "rename", "x"}), HasSubstr("unknown command 'account rename'"));
-  EXPECT_THAT(UsageMessage({"account", "rename", "x"}), HasSubstr("add, del, list, passwd, quota, show"));
-  EXPECT_EQ(UsageMessage({"account"}), "'account' needs a subcommand: add, del, list, passwd, quota, show");
+  EXPECT_THAT(UsageMessage({"account", "rename", "x"}), HasSubstr("add, del, list, passwd, pop3, quota, show"));
+  EXPECT_EQ(UsageMessage({"account"}), "'account' needs a subcommand: add, del, list, passwd, pop3, quota, show");
+  EXPECT_EQ(UsageMessage({"message"}), "'message' needs a subcommand: list");
   EXPECT_EQ(UsageMessage({}), "no command given");
   EXPECT_EQ(UsageMessage({"help", "nothing"}), "unknown command 'nothing'");
 }
@@ -125,6 +131,52 @@ TEST(ParseCommandLine, PositionalCountIsChecked) {
   EXPECT_EQ(UsageMessage({"account", "show", "a@b", "c@d"}), "unexpected argument 'c@d' for 'account show'");
   EXPECT_THAT(UsageMessage({"account", "quota", "x@y", "5X"}), HasSubstr("BYTES: invalid size '5X'"));
   EXPECT_EQ(UsageMessage({"account", "quota", "x@y", "-1"}), "unknown option '-1'");
+}
+
+TEST(ParseCommandLine, OptionalAndRepeatedArguments) {
+  absl::StatusOr<Invocation> inv = Parse({"message", "list", "demo@localhost"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_THAT(inv->args, ElementsAre("demo@localhost"));
+  inv = Parse({"message", "list", "demo@localhost", "Archive/2026"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_THAT(inv->args, ElementsAre("demo@localhost", "Archive/2026"));
+  EXPECT_EQ(UsageMessage({"message", "list", "a@b", "INBOX", "more"}), "unexpected argument 'more' for 'message list'");
+
+  inv = Parse({"deliver", "a@x", "--file=/tmp/m.eml", "b@y", "c@z"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_THAT(inv->args, ElementsAre("a@x", "b@y", "c@z"));
+  EXPECT_EQ(inv->Option("file"), "/tmp/m.eml");
+  EXPECT_EQ(UsageMessage({"deliver"}), "'deliver' needs RECIPIENT...");
+  EXPECT_EQ(UsageMessage({"deliver", "--file=m.eml"}), "'deliver' needs RECIPIENT...");
+}
+
+TEST(ParseCommandLine, Pop3PolicyChoicesAndDays) {
+  for (const char* policy : {"delete", "keep", "default"}) {
+    absl::StatusOr<Invocation> inv = Parse({"account", "pop3", "demo@localhost", policy});
+    ASSERT_TRUE(inv.ok()) << policy << ": " << inv.status();
+    EXPECT_THAT(inv->args, ElementsAre("demo@localhost", policy));
+  }
+  absl::StatusOr<Invocation> inv = Parse({"account", "pop3", "demo@localhost", "keep", "30"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_THAT(inv->args, ElementsAre("demo@localhost", "keep", "30"));
+  EXPECT_EQ(UsageMessage({"account", "pop3", "demo@localhost"}), "'account pop3' needs delete|keep|default");
+  EXPECT_EQ(UsageMessage({"account", "pop3", "demo@localhost", "KEEP"}),
+            "POLICY must be delete, keep or default, not 'KEEP'");
+  EXPECT_THAT(UsageMessage({"account", "pop3", "demo@localhost", "keep", "30d"}),
+              HasSubstr("DAYS: invalid number '30d'"));
+  EXPECT_THAT(UsageMessage({"account", "pop3", "demo@localhost", "keep", "4294967296"}),
+              HasSubstr("DAYS: invalid number"));
+  EXPECT_EQ(UsageMessage({"account", "pop3", "demo@localhost", "keep", "1", "2"}),
+            "unexpected argument '2' for 'account pop3'");
+}
+
+TEST(ParseNumber, DigitsOnlyWithinUint32) {
+  EXPECT_EQ(*ParseNumber("0"), 0u);
+  EXPECT_EQ(*ParseNumber("30"), 30u);
+  EXPECT_EQ(*ParseNumber("4294967295"), 4294967295u);
+  for (const char* bad : {"", "-1", "+1", "1.5", "1K", " 1", "4294967296", "99999999999"}) {
+    EXPECT_FALSE(ParseNumber(bad).ok()) << bad;
+  }
 }
 
 TEST(ParseCommandLine, HelpInItsForms) {
@@ -176,6 +228,11 @@ TEST(UsageText, ListsEveryCommandAndFilters) {
   std::string one = UsageText("account quota");
   EXPECT_THAT(one, HasSubstr("account quota NAME BYTES"));
   EXPECT_THAT(one, ::testing::Not(HasSubstr("account show")));
+
+  EXPECT_THAT(all, HasSubstr("kurierctl deliver RECIPIENT... [--file=PATH]\n"));
+  EXPECT_THAT(all, HasSubstr("kurierctl account pop3 NAME delete|keep|default [DAYS]\n"));
+  EXPECT_THAT(all, HasSubstr("kurierctl message list ACCOUNT [MAILBOX]\n"));
+  EXPECT_THAT(UsageText("message"), HasSubstr("pop3-hidden"));
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <openssl/rand.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -149,6 +153,39 @@ absl::Status AccountQuota(const Invocation& inv, Stub& stub, CommandIo& io) {
   return absl::OkStatus();
 }
 
+// An account's POP3 policy as an operator reads it.
+std::string Pop3PolicyText(const v1::Account& a) {
+  const std::string days = a.pop3_keep_days() == 0 ? std::string("the store's default number of days")
+                                                   : absl::StrCat(a.pop3_keep_days(), " days");
+  switch (a.pop3_policy()) {
+    case v1::POP3_DELETE:
+      return "delete";
+    case v1::POP3_KEEP:
+      return absl::StrCat("keep (hidden mail kept ", days, ")");
+    default:
+      if (a.pop3_keep_days() == 0) return "store default";
+      return absl::StrCat("store default (under keep, hidden mail kept ", days, ")");
+  }
+}
+
+absl::Status AccountPop3(const Invocation& inv, Stub& stub, CommandIo& io) {
+  v1::SetPop3PolicyRequest request;
+  request.set_name(inv.args[0]);
+  const std::string& policy = inv.args[1];
+  request.set_policy(policy == "delete" ? v1::POP3_DELETE
+                     : policy == "keep" ? v1::POP3_KEEP
+                                        : v1::POP3_POLICY_UNSPECIFIED);
+  if (inv.args.size() > 2) {
+    absl::StatusOr<uint32_t> days = ParseNumber(inv.args[2]);
+    if (!days.ok()) return days.status();
+    request.set_keep_days(*days);
+  }
+  v1::Account account;
+  if (absl::Status s = Call(stub, &Stub::SetPop3Policy, request, &account); !s.ok()) return s;
+  io.out << "POP3 policy of " << account.name() << ": " << Pop3PolicyText(account) << "\n";
+  return absl::OkStatus();
+}
+
 absl::Status AccountShow(const Invocation& inv, Stub& stub, CommandIo& io) {
   v1::GetAccountRequest request;
   request.set_name(inv.args[0]);
@@ -162,6 +199,7 @@ absl::Status AccountShow(const Invocation& inv, Stub& stub, CommandIo& io) {
       {"used:", BytesWithExact(a.used_bytes())},
       {"messages:", absl::StrCat(a.message_count())},
       {"created:", FormatTime(a.created_at())},
+      {"pop3:", Pop3PolicyText(a)},
   });
   return absl::OkStatus();
 }
@@ -193,6 +231,103 @@ absl::Status MailboxCreate(const Invocation& inv, Stub& stub, CommandIo& io) {
   if (absl::Status s = Call(stub, &Stub::CreateMailbox, request, &mailbox); !s.ok()) return s;
   io.out << "created mailbox " << mailbox.name() << " for " << inv.args[0] << " (uidvalidity "
          << mailbox.uid_validity() << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status MessageList(const Invocation& inv, Stub& stub, CommandIo& io) {
+  const std::string mailbox = inv.args.size() > 1 ? inv.args[1] : "INBOX";
+  v1::GetMailboxStatusRequest status_request;
+  status_request.set_account(inv.args[0]);
+  status_request.set_name(mailbox);
+  v1::Mailbox status;
+  if (absl::Status s = Call(stub, &Stub::GetMailboxStatus, status_request, &status); !s.ok()) return s;
+
+  // UIDs below UIDNEXT in windows, so that no one response grows past what
+  // gRPC carries: a window that comes back sparse doubles, one too large to
+  // send halves.
+  std::vector<std::vector<std::string>> rows = {{"UID", "SIZE", "DATE", "FLAGS"}};
+  const uint64_t end = status.uid_next();  // exclusive
+  uint64_t first = 1, window = 1024;
+  while (first < end) {
+    const uint64_t last = std::min(end - 1, first + window - 1);
+    v1::FetchMessagesRequest request;
+    request.set_account(inv.args[0]);
+    request.set_mailbox(mailbox);
+    v1::UidRange* range = request.add_uids();
+    range->set_first(static_cast<uint32_t>(first));
+    range->set_last(static_cast<uint32_t>(last));
+    v1::FetchMessagesResponse response;
+    absl::Status s = Call(stub, &Stub::FetchMessages, request, &response);
+    if (absl::IsResourceExhausted(s) && window > 1) {
+      window /= 2;
+      continue;
+    }
+    if (!s.ok()) return s;
+    for (const v1::MessageInfo& m : response.messages()) {
+      std::vector<std::string> row = {absl::StrCat(m.uid()), absl::StrCat(m.size()), FormatTime(m.internal_date()),
+                                      m.flags().empty() ? "-" : absl::StrJoin(m.flags(), " ")};
+      if (m.pop3_hidden_at() != 0) row.push_back("pop3-hidden");
+      rows.push_back(std::move(row));
+    }
+    first = last + 1;
+    if (response.messages_size() < 256 && window < (uint64_t{1} << 24)) window *= 2;
+  }
+  if (rows.size() == 1) {
+    io.out << "no messages in " << status.name() << "\n";
+  } else {
+    io.out << FormatTable(rows);
+  }
+  return absl::OkStatus();
+}
+
+// All of a file, byte for byte.
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  return content;
+}
+
+absl::Status Deliver(const Invocation& inv, Stub& stub, CommandIo& io) {
+  const std::string path = inv.Option("file", "-");
+  absl::StatusOr<std::string> content;
+  if (path == "-") {
+    if (!io.read_input) return absl::InvalidArgumentError("no standard input to read the message from");
+    content = io.read_input();
+  } else {
+    content = ReadFile(path);
+  }
+  if (!content.ok()) return content.status();
+  v1::DeliverRequest request;
+  for (const std::string& recipient : inv.args) request.add_recipients(recipient);
+  request.set_content(*std::move(content));
+  v1::DeliverResponse response;
+  if (absl::Status s = Call(stub, &Stub::Deliver, request, &response); !s.ok()) return s;
+  int failed = 0;
+  for (const v1::RecipientResult& r : response.results()) {
+    switch (r.outcome()) {
+      case v1::RecipientResult::DELIVERED:
+        io.out << "delivered " << r.recipient() << " uid " << r.uid();
+        if (!r.account().empty() && r.account() != r.recipient()) io.out << " (account " << r.account() << ")";
+        io.out << "\n";
+        continue;
+      case v1::RecipientResult::UNKNOWN_RECIPIENT:
+        io.out << "unknown recipient " << r.recipient() << "\n";
+        break;
+      case v1::RecipientResult::OVER_QUOTA:
+        io.out << "over quota " << r.recipient() << "\n";
+        break;
+      default:
+        io.out << "not delivered " << r.recipient() << "\n";
+        break;
+    }
+    ++failed;
+  }
+  if (failed > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(failed, " of ", response.results_size(), " recipients not delivered"));
+  }
   return absl::OkStatus();
 }
 
@@ -233,9 +368,10 @@ struct Handler {
 // One entry per CommandSpec in command_line.cc (commands_test checks both
 // tables agree).
 constexpr Handler kHandlers[] = {
-    {"account add", AccountAdd},       {"account del", AccountDel},     {"account list", AccountList},
-    {"account passwd", AccountPasswd}, {"account quota", AccountQuota}, {"account show", AccountShow},
-    {"mailbox list", MailboxList},     {"mailbox create", MailboxCreate}, {"backup", Backup},
+    {"account add", AccountAdd},       {"account del", AccountDel},       {"account list", AccountList},
+    {"account passwd", AccountPasswd}, {"account pop3", AccountPop3},     {"account quota", AccountQuota},
+    {"account show", AccountShow},     {"mailbox list", MailboxList},     {"mailbox create", MailboxCreate},
+    {"message list", MessageList},     {"deliver", Deliver},              {"backup", Backup},
     {"stats", Stats},
 };
 

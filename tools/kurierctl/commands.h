@@ -26,9 +26,12 @@ inline constexpr std::chrono::seconds kCallDeadline{30};
 
 // Where a command reads and writes. read_password returns one line (without
 // its line ending) when a command needs a password the user did not give.
+// read_input returns all of standard input, byte for byte (deliver without
+// --file).
 struct CommandIo {
   std::ostream& out;
   std::function<absl::StatusOr<std::string>()> read_password;
+  std::function<absl::StatusOr<std::string>()> read_input = nullptr;
 };
 
 // Runs inv.command (which must be set) against the store behind stub.

@@ -2,6 +2,8 @@
 // served over a real gRPC channel on a loopback port 0.
 #include "tools/kurierctl/commands.h"
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -111,6 +113,99 @@ class FakeStore final : public v1::MailStore::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status SetPop3Policy(grpc::ServerContext*, const v1::SetPop3PolicyRequest* request,
+                             v1::Account* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = accounts_.find(request->name());
+    if (it == accounts_.end()) return NotFound(request->name());
+    it->second.set_pop3_policy(request->policy());
+    it->second.set_pop3_keep_days(request->keep_days());
+    *response = it->second;
+    return grpc::Status::OK;
+  }
+
+  // Every recipient that is an account gets the message in its INBOX, unless
+  // its name starts with "full" (over quota).
+  grpc::Status Deliver(grpc::ServerContext*, const v1::DeliverRequest* request, v1::DeliverResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++deliver_calls_;
+    delivered_content_ = request->content();
+    for (const std::string& recipient : request->recipients()) {
+      v1::RecipientResult* result = response->add_results();
+      result->set_recipient(recipient);
+      std::string account = recipient == "alias@x" ? "demo@localhost" : recipient;
+      if (accounts_.count(account) == 0) {
+        result->set_outcome(v1::RecipientResult::UNKNOWN_RECIPIENT);
+        continue;
+      }
+      if (account.rfind("full", 0) == 0) {
+        result->set_outcome(v1::RecipientResult::OVER_QUOTA);
+        continue;
+      }
+      auto& messages = messages_[{account, "INBOX"}];
+      v1::MessageInfo m;
+      m.set_uid(messages.empty() ? 1 : messages.rbegin()->first + 1);
+      m.set_size(request->content().size());
+      messages[m.uid()] = m;
+      result->set_outcome(v1::RecipientResult::DELIVERED);
+      result->set_account(account);
+      result->set_uid(m.uid());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetMailboxStatus(grpc::ServerContext*, const v1::GetMailboxStatusRequest* request,
+                                v1::Mailbox* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (accounts_.count(request->account()) == 0) return NotFound(request->account());
+    auto it = messages_.find({request->account(), request->name()});
+    if (it == messages_.end() && request->name() != "INBOX") return {grpc::StatusCode::NOT_FOUND, "no mailbox"};
+    response->set_name(request->name());
+    uint32_t uid_next = 1;
+    if (it != messages_.end() && !it->second.empty()) uid_next = it->second.rbegin()->first + 1;
+    response->set_uid_next(uid_next);
+    return grpc::Status::OK;
+  }
+
+  // Refuses, like gRPC's size limit would, to answer with more than
+  // max_fetch_ messages at once.
+  grpc::Status FetchMessages(grpc::ServerContext*, const v1::FetchMessagesRequest* request,
+                             v1::FetchMessagesResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++fetch_calls_;
+    if (request->uids_size() != 1 || request->uids(0).last() == 0) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "kurierctl should ask for one bounded range"};
+    }
+    const auto& messages = messages_[{request->account(), request->mailbox()}];
+    for (auto it = messages.lower_bound(request->uids(0).first());
+         it != messages.end() && it->first <= request->uids(0).last(); ++it) {
+      *response->add_messages() = it->second;
+    }
+    if (response->messages_size() > max_fetch_) return {grpc::StatusCode::RESOURCE_EXHAUSTED, "too large"};
+    return grpc::Status::OK;
+  }
+
+  void AddMessage(const std::string& account, const std::string& mailbox, const v1::MessageInfo& m) {
+    std::lock_guard<std::mutex> lock(mu_);
+    messages_[{account, mailbox}][m.uid()] = m;
+  }
+  std::string delivered_content() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return delivered_content_;
+  }
+  int deliver_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deliver_calls_;
+  }
+  int fetch_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fetch_calls_;
+  }
+  void set_max_fetch(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    max_fetch_ = n;
+  }
+
   grpc::Status Backup(grpc::ServerContext*, const v1::BackupRequest* request, v1::BackupResponse* response) override {
     if (request->directory().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "backup directory is empty"};
     response->set_directory("/abs/" + request->directory());
@@ -149,7 +244,12 @@ class FakeStore final : public v1::MailStore::Service {
   std::map<std::string, v1::Account> accounts_;
   std::map<std::string, std::string> passwords_;
   std::map<std::string, std::vector<v1::Mailbox>> mailboxes_;
+  std::map<std::pair<std::string, std::string>, std::map<uint32_t, v1::MessageInfo>> messages_;
+  std::string delivered_content_;
   int list_calls_ = 0;
+  int deliver_calls_ = 0;
+  int fetch_calls_ = 0;
+  int max_fetch_ = 100000;
 };
 
 class CommandsTest : public ::testing::Test {
@@ -173,10 +273,12 @@ class CommandsTest : public ::testing::Test {
     EXPECT_TRUE(inv.ok()) << inv.status();
     if (!inv.ok()) return "";
     std::ostringstream out;
-    CommandIo io{out, [this]() -> absl::StatusOr<std::string> {
+    CommandIo io{out,
+                 [this]() -> absl::StatusOr<std::string> {
                    ++password_reads_;
                    return stdin_password_;
-                 }};
+                 },
+                 [this]() -> absl::StatusOr<std::string> { return stdin_; }};
     absl::Status s = RunCommand(*inv, *stub_, io);
     if (status != nullptr) {
       *status = s;
@@ -190,8 +292,18 @@ class CommandsTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::MailStore::Stub> stub_;
   std::string stdin_password_ = "from-stdin";
+  std::string stdin_;
   int password_reads_ = 0;
 };
+
+// Bytes a text-mode reader, a line-based reader or a C string would change.
+std::string AwkwardMessage() {
+  std::string m = "From: a@x\r\nSubject: bytes\r\n\r\nline\rCR only\nLF only\r\n";
+  m += std::string("\0nul\0", 5);
+  for (int c = 128; c < 256; ++c) m += static_cast<char>(c);
+  m += "\r\n.\r\n..dot\r\nno final newline";
+  return m;
+}
 
 TEST_F(CommandsTest, EveryCommandHasAHandler) {
   for (const CommandSpec& spec : Commands()) EXPECT_TRUE(HasHandler(spec.name)) << spec.name;
@@ -255,7 +367,8 @@ TEST_F(CommandsTest, AccountDelAndShow) {
             "quota:     1.0 GiB (1073741824 bytes)\n"
             "used:      0 B\n"
             "messages:  0\n"
-            "created:   2023-11-14 22:13:20 UTC\n");
+            "created:   2023-11-14 22:13:20 UTC\n"
+            "pop3:      store default\n");
   EXPECT_EQ(Run({"account", "del", "demo@localhost"}), "deleted account demo@localhost\n");
   absl::Status status;
   Run({"account", "show", "demo@localhost"}, &status);
@@ -299,6 +412,118 @@ TEST_F(CommandsTest, Mailboxes) {
   absl::Status status;
   Run({"mailbox", "list", "nobody@x"}, &status);
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(CommandsTest, AccountPop3SetsThePolicyAndShowPrintsIt) {
+  Run({"account", "add", "demo@localhost", "--password=pw"});
+  EXPECT_EQ(Run({"account", "pop3", "demo@localhost", "keep", "30"}),
+            "POP3 policy of demo@localhost: keep (hidden mail kept 30 days)\n");
+  v1::Account a = fake_.Account("demo@localhost");
+  EXPECT_EQ(a.pop3_policy(), v1::POP3_KEEP);
+  EXPECT_EQ(a.pop3_keep_days(), 30u);
+  EXPECT_THAT(Run({"account", "show", "demo@localhost"}), HasSubstr("pop3:      keep (hidden mail kept 30 days)\n"));
+
+  EXPECT_EQ(Run({"account", "pop3", "demo@localhost", "keep"}),
+            "POP3 policy of demo@localhost: keep (hidden mail kept the store's default number of days)\n");
+  EXPECT_EQ(fake_.Account("demo@localhost").pop3_keep_days(), 0u);
+  EXPECT_EQ(Run({"account", "pop3", "demo@localhost", "delete"}), "POP3 policy of demo@localhost: delete\n");
+  EXPECT_EQ(fake_.Account("demo@localhost").pop3_policy(), v1::POP3_DELETE);
+  EXPECT_EQ(Run({"account", "pop3", "demo@localhost", "default", "7"}),
+            "POP3 policy of demo@localhost: store default (under keep, hidden mail kept 7 days)\n");
+  EXPECT_EQ(fake_.Account("demo@localhost").pop3_policy(), v1::POP3_POLICY_UNSPECIFIED);
+
+  absl::Status status;
+  Run({"account", "pop3", "nobody@x", "keep"}, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(CommandsTest, DeliverFromStdinIsByteExact) {
+  Run({"account", "add", "demo@localhost", "--password=pw"});
+  stdin_ = AwkwardMessage();
+  EXPECT_EQ(Run({"deliver", "demo@localhost"}), "delivered demo@localhost uid 1\n");
+  EXPECT_EQ(fake_.delivered_content(), AwkwardMessage());
+  EXPECT_EQ(Run({"deliver", "demo@localhost", "--file=-"}), "delivered demo@localhost uid 2\n");
+  EXPECT_EQ(fake_.delivered_content(), AwkwardMessage());
+}
+
+TEST_F(CommandsTest, DeliverFromAFileIsByteExact) {
+  Run({"account", "add", "demo@localhost", "--password=pw"});
+  const std::string path = ::testing::TempDir() + "/kurierctl-deliver.eml";
+  {
+    std::ofstream file(path, std::ios::binary);
+    file << AwkwardMessage();
+  }
+  stdin_ = "not this";
+  EXPECT_EQ(Run({"deliver", "--file=" + path, "demo@localhost"}), "delivered demo@localhost uid 1\n");
+  EXPECT_EQ(fake_.delivered_content(), AwkwardMessage());
+
+  absl::Status status;
+  Run({"deliver", "demo@localhost", "--file=/nonexistent/m.eml"}, &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("/nonexistent/m.eml"));
+  EXPECT_EQ(fake_.deliver_calls(), 1) << "nothing is sent when the file cannot be read";
+}
+
+TEST_F(CommandsTest, DeliverReportsEveryRecipientInOneCall) {
+  Run({"account", "add", "demo@localhost", "--password=pw"});
+  Run({"account", "add", "full@x", "--password=pw"});
+  stdin_ = "Subject: hi\r\n\r\nhi\r\n";
+  absl::Status status;
+  std::string out = Run({"deliver", "demo@localhost", "nobody@x", "full@x", "alias@x"}, &status);
+  EXPECT_EQ(out,
+            "delivered demo@localhost uid 1\n"
+            "unknown recipient nobody@x\n"
+            "over quota full@x\n"
+            "delivered alias@x uid 2 (account demo@localhost)\n");
+  EXPECT_EQ(fake_.deliver_calls(), 1);
+  EXPECT_FALSE(status.ok()) << "not every recipient got it: the exit status says so";
+  EXPECT_EQ(status.message(), "2 of 4 recipients not delivered");
+
+  Run({"deliver", "demo@localhost"}, &status);
+  EXPECT_TRUE(status.ok()) << status;
+}
+
+TEST_F(CommandsTest, MessageListShowsFlagsAndPop3Hidden) {
+  Run({"account", "add", "demo@localhost", "--password=pw"});
+  EXPECT_EQ(Run({"message", "list", "demo@localhost"}), "no messages in INBOX\n");
+  v1::MessageInfo m;
+  m.set_uid(3);
+  m.set_size(1234);
+  m.set_internal_date(1700000000);
+  m.add_flags("$Junk");
+  m.add_flags("\\Seen");
+  fake_.AddMessage("demo@localhost", "INBOX", m);
+  m.set_uid(12);
+  m.set_size(5);
+  m.clear_flags();
+  m.set_pop3_hidden_at(1700000100);
+  fake_.AddMessage("demo@localhost", "INBOX", m);
+  EXPECT_EQ(Run({"message", "list", "demo@localhost"}),
+            "UID  SIZE  DATE                     FLAGS\n"
+            "3    1234  2023-11-14 22:13:20 UTC  $Junk \\Seen\n"
+            "12   5     2023-11-14 22:13:20 UTC  -            pop3-hidden\n");
+  fake_.AddMessage("demo@localhost", "Archive", m);
+  EXPECT_THAT(Run({"message", "list", "demo@localhost", "Archive"}), HasSubstr("12   5"));
+  absl::Status status;
+  Run({"message", "list", "demo@localhost", "Nope"}, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(CommandsTest, MessageListPagesThroughLargeAndSparseMailboxes) {
+  Run({"account", "add", "demo@localhost", "--password=pw"});
+  v1::MessageInfo m;
+  for (uint32_t uid = 1; uid <= 3000; ++uid) {
+    m.set_uid(uid);
+    fake_.AddMessage("demo@localhost", "INBOX", m);
+  }
+  m.set_uid(50'000'000);  // far beyond: windows over the empty stretch must grow
+  fake_.AddMessage("demo@localhost", "INBOX", m);
+  fake_.set_max_fetch(500);  // responses over 500 messages are "too large"
+  std::string out = Run({"message", "list", "demo@localhost"});
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1 + 3001);
+  EXPECT_THAT(out, HasSubstr("\n3000 "));
+  EXPECT_THAT(out, HasSubstr("\n50000000 "));
+  EXPECT_LT(fake_.fetch_calls(), 60);
 }
 
 TEST_F(CommandsTest, BackupPrintsThePathTheStoreWrote) {

@@ -8,11 +8,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "tools/kurierctl/command_line.h"
@@ -42,6 +45,23 @@ absl::StatusOr<std::string> ReadPasswordFromStdin() {
   return line;
 }
 
+// All of stdin, byte for byte (read(2): no text-mode or locale translation).
+absl::StatusOr<std::string> ReadAllStdin() {
+  if (isatty(STDIN_FILENO) == 1) std::cerr << "Reading the message from standard input; end it with Ctrl-D.\n";
+  std::string data;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n > 0) {
+      data.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      return data;
+    } else if (errno != EINTR) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot read standard input: ", std::strerror(errno)));
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,9 +81,11 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto channel = grpc::CreateChannel(inv->store, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(64 << 20);  // as much as the store sends in one response
+  auto channel = grpc::CreateCustomChannel(inv->store, grpc::InsecureChannelCredentials(), channel_args);
   auto stub = kurier::store::v1::MailStore::NewStub(channel);
-  CommandIo io{std::cout, ReadPasswordFromStdin};
+  CommandIo io{std::cout, ReadPasswordFromStdin, ReadAllStdin};
   absl::Status status = RunCommand(*inv, *stub, io);
   std::cout.flush();
   if (!status.ok()) {
