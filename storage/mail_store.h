@@ -114,7 +114,9 @@ class MailStore {
   // end with the process; see lease_table.h). ---
   // A new lease with a fresh id. NOT_FOUND for an unknown account;
   // FAILED_PRECONDITION while any live lease on (account, name) exists, the
-  // caller's own included; ttl_ms 0 means 30 s, more than 10 min is cut.
+  // caller's own included; INVALID_ARGUMENT for an empty name or one over 64
+  // bytes; RESOURCE_EXHAUSTED when the shard holds too many live leases.
+  // ttl_ms 0 means 30 s; more than 10 min is cut to 10 min.
   virtual absl::StatusOr<v1::Lease> AcquireLease(const v1::AcquireLeaseRequest& request) = 0;
   // Extends the lease to ttl_ms from now. NOT_FOUND when it expired or was
   // released, the id is wrong, or the account does not exist.

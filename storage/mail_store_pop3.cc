@@ -160,7 +160,7 @@ absl::StatusOr<uint64_t> MailStoreImpl::ExpireHiddenPop3Mail(absl::Time now) {
       if (keep_days == 0) return absl::OkStatus();  // changed meanwhile
       const int64_t cutoff = absl::ToUnixSeconds(now - absl::Hours(24) * keep_days);
       auto inbox = FindMailbox(txn, account_id, "INBOX");
-      if (!inbox.ok()) return inbox.status();
+      if (!inbox.ok()) return inbox.status();  // INBOX cannot be deleted: a real failure
       google::protobuf::RepeatedPtrField<v1::UidRange> old;
       uint64_t still_hidden = 0;
       int64_t oldest = 0;
