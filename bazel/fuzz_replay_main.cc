@@ -1,6 +1,7 @@
 // Driver for fuzz targets under the default (gcc) toolchain: replays each file
 // named on the command line, or a few fixed inputs when none is given, through
-// LLVMFuzzerTestOneInput. Real fuzzing links libFuzzer instead (./kurier fuzz).
+// LLVMFuzzerTestOneInput. Real fuzzing: the <name>_libfuzzer target of
+// kurier_cc_fuzz_test (bazel/libfuzzer.bzl).
 #include <cstddef>
 #include <cstdint>
 #include <fstream>

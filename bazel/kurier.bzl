@@ -1,6 +1,8 @@
 """Project macros: every Kurier target is declared through these, so compiler
 flags, warnings and the proto code generator live in one place."""
 
+load("//bazel:libfuzzer.bzl", "kurier_libfuzzer_binary")
+
 # Warnings are errors in our own code; generated code gets the plain flags.
 KURIER_COPTS = [
     "-Wall",
@@ -24,17 +26,51 @@ def kurier_cc_test(name, copts = [], deps = [], **kwargs):
         **kwargs
     )
 
-def kurier_cc_fuzz_test(name, srcs, deps = [], **kwargs):
-    """A libFuzzer target (defines LLVMFuzzerTestOneInput). Under the default
-    gcc toolchain it links a small driver that replays the files given as
-    arguments (or a few fixed inputs), so `bazel test` compiles and smoke-runs
-    it; real fuzzing links the same sources with clang -fsanitize=fuzzer."""
+def kurier_cc_fuzz_test(name, srcs, deps = [], corpus = [], dict = None, fuzz_seconds = 20, copts = [], tags = [], **kwargs):
+    """A libFuzzer target (srcs define LLVMFuzzerTestOneInput), as three targets:
+
+    <name>            cc_test under gcc: replays the corpus through the target
+                      (bazel/fuzz_replay_main.cc), so every build checks it.
+    <name>_libfuzzer  the real fuzzer: the same sources and the sources of
+                      `deps` built with clang -fsanitize=fuzzer,address,
+                      undefined (bazel/libfuzzer.bzl). Run it by hand to fuzz
+                      longer (DEVELOPERS.md, "Fuzzing").
+    <name>_run        sh_test: fuzzes for `fuzz_seconds` from the corpus and
+                      fails on a crash, leak, timeout or sanitizer report
+                      (bazel/fuzz_run.sh). Tagged "fuzz".
+
+    corpus: seed input files; dict: an optional libFuzzer dictionary file.
+    """
+    native.filegroup(name = name + "_corpus", srcs = corpus)
     native.cc_test(
         name = name,
         srcs = srcs,
-        copts = KURIER_COPTS,
+        copts = KURIER_COPTS + copts,
         deps = deps + ["//bazel:fuzz_replay_main"],
+        args = ["$(locations :%s_corpus)" % name] if corpus else [],
+        data = [":%s_corpus" % name],
+        tags = tags,
         **kwargs
+    )
+    kurier_libfuzzer_binary(
+        name = name + "_libfuzzer",
+        srcs = srcs,
+        deps = deps,
+        copts = copts,
+        tags = tags + ["fuzz"],
+        testonly = True,
+    )
+    native.sh_test(
+        name = name + "_run",
+        size = "medium",
+        srcs = ["//bazel:fuzz_run.sh"],
+        args = [
+            "$(location :%s_libfuzzer)" % name,
+            str(fuzz_seconds),
+            "$(location %s)" % dict if dict else "-",
+        ] + (["$(locations :%s_corpus)" % name] if corpus else []),
+        data = [":%s_libfuzzer" % name, ":%s_corpus" % name] + ([dict] if dict else []),
+        tags = tags + ["fuzz"],
     )
 
 def kurier_proto_library(name, src, deps = [], grpc = False, visibility = None):
