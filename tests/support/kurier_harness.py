@@ -284,9 +284,9 @@ class Pop3Server(PortFileService):
         """A client context that trusts exactly this server's certificate."""
         return ssl.create_default_context(cafile=self.cafile)
 
-    def connect(self, timeout=10.0):
+    def connect(self, timeout=10.0, rcvbuf=None):
         """A LineClient on the plain port, greeting not yet read."""
-        return LineClient.connect(LOOPBACK, self.port, timeout)
+        return LineClient.connect(LOOPBACK, self.port, timeout, rcvbuf=rcvbuf)
 
     def connect_tls(self, timeout=10.0):
         """A LineClient on the implicit-TLS port, certificate verified."""
@@ -454,8 +454,19 @@ class LineClient:
         self._buffer = b""
 
     @classmethod
-    def connect(cls, host, port, timeout=10.0, tls_context=None, server_hostname=None):
-        sock = socket.create_connection((host, port), timeout)
+    def connect(cls, host, port, timeout=10.0, tls_context=None, server_hostname=None, rcvbuf=None):
+        """rcvbuf: a small receive buffer (set before connecting, so that the
+        TCP window is small too) makes the server's writes block soon when
+        the test does not read."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if rcvbuf is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            sock.settimeout(timeout)
+            sock.connect((host, port))
+        except Exception:
+            sock.close()
+            raise
         if tls_context is not None:
             try:
                 sock = tls_context.wrap_socket(sock, server_hostname=server_hostname or host)
@@ -564,7 +575,9 @@ def sasl_plain(user, password):
 
 class ScramSha256Client:
     """The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel
-    binding ("n,,"). Passwords are taken as UTF-8 as given: SASLprep is the
+    binding: gs2_header "n,," (or "y,," for a client that could bind but
+    sees no -PLUS mechanism; "n,a=authzid," to ask for another identity).
+    Passwords are taken as UTF-8 as given: SASLprep is the
     identity for the ASCII passwords the tests use.
 
       scram = ScramSha256Client(user, password)
@@ -573,7 +586,8 @@ class ScramSha256Client:
       scram.verify_server_final(server_final)        # raises if forged
     """
 
-    def __init__(self, username, password, nonce=None):
+    def __init__(self, username, password, nonce=None, gs2_header="n,,"):
+        self.gs2_header = gs2_header
         self.username = username
         self.password = password.encode("utf-8")
         self.nonce = nonce or base64.b64encode(secrets.token_bytes(18)).decode("ascii")
@@ -586,7 +600,7 @@ class ScramSha256Client:
 
     def client_first(self):
         self._client_first_bare = "n=%s,r=%s" % (self._saslname(self.username), self.nonce)
-        return ("n,," + self._client_first_bare).encode()
+        return (self.gs2_header + self._client_first_bare).encode()
 
     def client_final(self, server_first):
         server_first = server_first.decode() if isinstance(server_first, bytes) else server_first
@@ -597,7 +611,7 @@ class ScramSha256Client:
         salted = hashlib.pbkdf2_hmac("sha256", self.password, salt, iterations)
         client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
         stored_key = hashlib.sha256(client_key).digest()
-        without_proof = "c=%s,r=%s" % (b64(b"n,,"), combined_nonce)
+        without_proof = "c=%s,r=%s" % (b64(self.gs2_header), combined_nonce)
         auth_message = ",".join([self._client_first_bare, server_first, without_proof]).encode()
         client_signature = hmac.new(stored_key, auth_message, hashlib.sha256).digest()
         proof = bytes(a ^ b for a, b in zip(client_key, client_signature))

@@ -82,4 +82,4 @@ class StoreAndKurierctlTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    unittest.main(verbosity=2)
