@@ -100,7 +100,10 @@ class FetchmailTest(fx.Pop3TestCase):
                        "keep" if keep else "nokeep", maildir))
         os.chmod(rc, 0o600)
         env = dict(os.environ, HOME=home, FETCHMAILHOME=home)
-        result = subprocess.run([FETCHMAIL, "--fetchmailrc", rc, "--nosyslog", "--verbose"],
+        # As root fetchmail locks /var/run/fetchmail.pid unless told otherwise,
+        # which would keep two tests (or two runs) from fetching at once.
+        result = subprocess.run([FETCHMAIL, "--fetchmailrc", rc, "--pidfile", os.path.join(home, "fetchmail.pid"),
+                                 "--nosyslog", "--verbose"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=90)
         bodies = []
         for name in sorted(set(os.listdir(maildir)) - before):
