@@ -4,6 +4,7 @@ shutdown on SIGTERM, and a store that goes away under a running pop3."""
 
 import signal
 import socket
+import subprocess
 import time
 import unittest
 
@@ -168,6 +169,43 @@ class ShutdownTest(LifecycleTestCase):
         client.read_until_eof()
         pop3.process.send_signal(signal.SIGTERM)
         self.assertEqual(pop3.process.wait(10), 0, "with no session open, the grace period is not waited for")
+
+
+class StartAndSignalsTest(LifecycleTestCase):
+
+    def test_sighup_reloads_and_keeps_serving(self):
+        pop3 = self.start_pop3()
+        before = pop3.connect_tls()
+        self.addCleanup(before.close)
+        self.assertTrue(before.readline_text().startswith("+OK"))
+        pop3.process.send_signal(signal.SIGHUP)
+        kh.wait_until(lambda: "reloaded" in pop3.process.log_text(), 10, "pop3 to log the reload")
+        self.assertTrue(pop3.process.alive())
+        self.assertTrue(before.command("USER " + self.account).startswith("+OK"), "an open session goes on")
+        after = pop3.connect_tls()  # verified against the same certificate
+        self.addCleanup(after.close)
+        self.assertTrue(after.readline_text().startswith("+OK"))
+
+    def test_starts_without_a_store(self):
+        unused = socket.socket()
+        unused.bind((kh.LOOPBACK, 0))
+        port = unused.getsockname()[1]
+        unused.close()  # nothing listens there now
+
+        class Nowhere:
+            address = "%s:%d" % (kh.LOOPBACK, port)
+
+        pop3 = self.cluster.start_pop3(Nowhere(), {"pop3.allow_plaintext_auth": True})
+        client = self.connect(pop3)
+        self.assertTrue(client.command("USER " + self.account).startswith("+OK"))
+        reply = client.command("PASS " + fx.PASSWORD)
+        self.assertTrue(reply.startswith("-ERR [SYS/TEMP]"), reply)
+
+    def test_unknown_flag_is_refused_by_name(self):
+        result = subprocess.run([kh.binary(kh.POP3), "--pop3.no_such_key=1"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn(b"pop3.no_such_key", result.stderr)
 
 
 class StoreDownTest(LifecycleTestCase):

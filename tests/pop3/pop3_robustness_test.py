@@ -193,6 +193,35 @@ class BadInputTest(fx.Pop3TestCase):
         good = self.raw(self.tls_only, tls=True)
         self.assertOk(good.command("USER x@example.org"))
 
+    def test_passwords_never_reach_the_log(self):
+        password = "Unmistakable-%d-secret" % random.Random().randrange(10 ** 9)
+        account = "logcheck%d@example.org" % next(fx._accounts)
+        self.ctl.add_account(account, password)
+        client = self.raw()
+        self.assertOk(client.command("USER " + account))
+        self.assertErr(client.command("PASS " + password + "x"), "AUTH")
+        self.assertErr(client.command("AUTH PLAIN " + kh.sasl_plain(account, password + "y")), "AUTH")
+        self.assertOk(client.command("AUTH PLAIN " + kh.sasl_plain(account, password)))
+        self.assertOk(client.command("QUIT"))
+        client.read_until_eof()
+        log = self.plaintext.process.log_text()
+        self.assertIn(account, log, "the log names the account (so it is the right log)")
+        self.assertNotIn("Unmistakable", log)
+        self.assertNotIn(kh.sasl_plain(account, password), log)
+
+    def test_tls_before_1_2_is_refused(self):
+        for version in ("TLSv1", "TLSv1_1"):
+            with self.subTest(version=version):
+                context = self.tls_only.ssl_context()
+                context.set_ciphers("DEFAULT:@SECLEVEL=0")  # let the client offer it at all
+                context.minimum_version = context.maximum_version = getattr(ssl.TLSVersion, version)
+                with self.assertRaises((ssl.SSLError, ConnectionError)):
+                    kh.LineClient.connect(kh.LOOPBACK, self.tls_only.tls_port, 10, context, kh.LOOPBACK).close()
+        context = self.tls_only.ssl_context()
+        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_2
+        with kh.LineClient.connect(kh.LOOPBACK, self.tls_only.tls_port, 10, context, kh.LOOPBACK) as client:
+            self.assertOk(client.readline_text(), "TLS 1.2")
+
     def test_metrics_and_healthz(self):
         account, _ = self.two_message_account()
         self.raw_login(account).command("QUIT")
