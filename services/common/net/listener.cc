@@ -74,6 +74,18 @@ class RejectingGuard {
   std::atomic<uint32_t>* counter_;
 };
 
+// A refused connection: the rejecter, bounded by reject_timeout. Its own
+// coroutine so that the frame of every accepted connection stays small.
+asio::awaitable<void> RunRejecter(Shared* sh, Stream stream, ConnectionInfo info) {
+  asio::steady_timer deadline(stream.executor());
+  deadline.expires_after(sh->options.reject_timeout);
+  deadline.async_wait([control = stream.control()](error_code ec) {
+    if (!ec) control.Abort();
+  });
+  co_await sh->rejecter(std::move(stream), std::move(info));
+  deadline.cancel();
+}
+
 asio::awaitable<void> RunConnection(std::shared_ptr<Shared> sh, tcp::socket socket, uint64_t id) {
   Stream stream(std::move(socket));
   ConnectionInfo info;
@@ -110,15 +122,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<Shared> sh, tcp::socket sock
 
   try {
     if (rejecting) {
-      // Bounded: whatever the rejecter does, the connection is gone after
-      // reject_timeout.
-      asio::steady_timer deadline(stream.executor());
-      deadline.expires_after(sh->options.reject_timeout);
-      deadline.async_wait([control = stream.control()](error_code ec) {
-        if (!ec) control.Abort();
-      });
-      co_await sh->rejecter(std::move(stream), info);
-      deadline.cancel();
+      co_await RunRejecter(sh.get(), std::move(stream), info);
     } else {
       co_await sh->handler(std::move(stream), info);
     }
