@@ -142,7 +142,9 @@ asio::awaitable<void> Session::Dispatch(const std::string& line) {
     BadCommand(command.status().message());
     co_return;
   }
-  Count(absl::StrCat("kurier_pop3_commands_total{command=\"", command->keyword, "\"}"));
+  // The label is the verb, never the client's keyword: a client must not be
+  // able to create metric series.
+  Count(absl::StrCat("kurier_pop3_commands_total{command=\"", VerbName(command->verb), "\"}"));
   const CommandSpec* spec = FindCommand(command->verb);
   if (spec == nullptr) {
     BadCommand("unknown command");

@@ -239,11 +239,8 @@ class BadInputTest(fx.Pop3TestCase):
                 response += chunk
         self.assertTrue(response.startswith(b"HTTP/1.0 200") or response.startswith(b"HTTP/1.1 200"), response)
 
-    # DEFECT (reported with issue 3): session.cc counts every keyword a client
-    # sends, unknown ones included, as kurier_pop3_commands_total{command="<keyword>"}
-    # without escaping, although command_decoder.h says unknown keywords are
-    # to be counted under Verb::kUnknown. Remove expectedFailure once fixed.
-    @unittest.expectedFailure
+    # Regression: session.cc once counted every keyword a client sent as its
+    # own kurier_pop3_commands_total{command="<keyword>"} series, unescaped.
     def test_unknown_keywords_do_not_become_metric_labels(self):
         # Keywords are client-chosen: each distinct one must not create a
         # metrics series (unbounded memory), nor break the exposition format.
