@@ -20,6 +20,18 @@ absl::Status QuotaError(const v1::Account& account) {
                    account.quota_bytes(), " bytes"));
 }
 
+// The size of `content` once every bare LF and bare CR became CRLF and an
+// unterminated last line got its CRLF: what a POP3 or IMAP client receives.
+uint64_t WireSize(const std::string& content) {
+  uint64_t size = content.size();
+  for (size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == '\n' && (i == 0 || content[i - 1] != '\r')) ++size;
+    if (content[i] == '\r' && (i + 1 == content.size() || content[i + 1] != '\n')) ++size;
+  }
+  if (!content.empty() && content.back() != '\n' && content.back() != '\r') size += 2;
+  return size;
+}
+
 // The parts of a new message that do not depend on where it goes.
 absl::StatusOr<v1::MessageInfo> NewMessage(const std::string& content, const std::string& structure,
                                            const google::protobuf::RepeatedPtrField<std::string>& flags,
@@ -34,6 +46,7 @@ absl::StatusOr<v1::MessageInfo> NewMessage(const std::string& content, const std
   message.mutable_flags()->Assign(normalized->begin(), normalized->end());
   message.set_internal_date(internal_date != 0 ? internal_date : absl::ToUnixSeconds(absl::Now()));
   message.set_size(content.size());
+  message.set_wire_size(WireSize(content));
   message.set_blob_id(Sha256Hex(content));  // hashed here, off the writer thread
   message.set_structure(structure);
   return message;

@@ -236,6 +236,18 @@ TEST_F(MailStoreTest, UidsStrictlyIncreaseAndAreNeverReused) {
   ExpectConsistent();
 }
 
+TEST_F(MailStoreTest, WireSizeCountsLinesAsCrlfTerminated) {
+  Deliver({"alice@example.org"}, "Subject: ok\r\n\r\nbody\r\n");
+  Deliver({"alice@example.org"}, "Subject: lf\n\nline one\n.dot\nend");  // 3 bare LF, no final line end
+  Deliver({"alice@example.org"}, "a\rb\r\n");                          // one bare CR
+  auto messages = Messages("INBOX");
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0].wire_size(), messages[0].size());
+  EXPECT_EQ(messages[1].size(), 30u);
+  EXPECT_EQ(messages[1].wire_size(), 30u + 4 + 2);
+  EXPECT_EQ(messages[2].wire_size(), messages[2].size() + 1);
+}
+
 TEST_F(MailStoreTest, UidValiditySurvivesReopen) {
   const uint32_t validity = store_->GetMailboxStatus("alice@example.org", "INBOX")->uid_validity();
   Reopen();

@@ -277,7 +277,8 @@ asio::awaitable<void> Session::LoggedIn(const std::string& user, const std::stri
   std::vector<Maildrop::Message> messages;
   messages.reserve(listing->messages_size());
   for (const v1::MessageInfo& info : listing->messages()) {
-    messages.push_back({.uid = info.uid(), .size = info.size()});
+    // LIST must give the size as sent, lines ending in CRLF (RFC 1939 §11).
+    messages.push_back({.uid = info.uid(), .size = info.wire_size() != 0 ? info.wire_size() : info.size()});
   }
   maildrop_ = Maildrop(listing->uid_validity(), std::move(messages));
   state_ = State::kTransaction;

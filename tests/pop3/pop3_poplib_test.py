@@ -245,6 +245,20 @@ class PoplibTest(fx.Pop3TestCase):
         # RETR marked each message \Seen (after QUIT).
         self.assertEqual([m["flags"] for m in self.ctl.message_list(account)], [["\\Seen"]] * 3)
 
+    def test_bare_lf_mail_is_sent_with_crlf_and_listed_at_its_sent_size(self):
+        # kurierctl deliver stores bytes as given; POP3 must still send CRLF
+        # lines, and LIST/RETR must give the size as sent (RFC 1939 §11).
+        stored = b"Subject: lf\n\nline one\n.dot\nend"
+        sent = b"Subject: lf\r\n\r\nline one\r\n.dot\r\nend\r\n"
+        account = self.new_account([stored])
+        client = self.poplib_login(account)
+        _, listing, _ = client.list()
+        self.assertEqual(listing, [b"1 %d" % len(sent)])
+        reply, lines, _ = client.retr(1)
+        self.assertEqual(reply, b"+OK %d octets" % len(sent))
+        self.assertEqual(b"".join(line + b"\r\n" for line in lines), sent)
+        client.quit()
+
     def test_dele_then_quit_removes(self):
         a, b = fx.message("a", ["first"]), fx.message("b", ["second"])
         account = self.new_account([a, b])
