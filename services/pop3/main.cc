@@ -42,13 +42,11 @@ namespace asio = boost::asio;
 bool Enabled(const std::string& address) { return !address.empty() && address != "off"; }
 
 asio::awaitable<void> Serve(Pop3Context* context, net::Stream stream, net::ConnectionInfo info) {
-  context->metrics->Add(absl::StrCat("kurier_pop3_connections_total{listener=\"", info.listener_name, "\"}"));
   auto session = std::make_shared<Session>(context, std::move(stream), std::move(info));
   co_await session->Run();
 }
 
-asio::awaitable<void> Reject(Metrics* metrics, net::Stream stream, net::ConnectionInfo info) {
-  metrics->Add("kurier_pop3_connections_rejected_total");
+asio::awaitable<void> Reject(net::Stream stream, net::ConnectionInfo info) {
   co_await stream.WriteAll("-ERR [SYS/TEMP] too many connections, try again later\r\n", std::chrono::seconds(5));
   co_await stream.Close(std::chrono::seconds(1));
 }
@@ -109,9 +107,7 @@ int Main(int argc, char** argv) {
         [&context](net::Stream stream, net::ConnectionInfo info) {
           return Serve(&context, std::move(stream), std::move(info));
         },
-        [&metrics](net::Stream stream, net::ConnectionInfo info) {
-          return Reject(&metrics, std::move(stream), std::move(info));
-        });
+        [](net::Stream stream, net::ConnectionInfo info) { return Reject(std::move(stream), std::move(info)); });
     if (!listener.ok()) {
       log::Error("cannot listen", {{"listener", name}, {"address", address}, {"error", listener.status().ToString()}});
       return 1;
@@ -122,7 +118,19 @@ int Main(int argc, char** argv) {
 
   std::unique_ptr<MetricsHttpServer> metrics_server;
   if (Enabled(pop3.metrics_listen())) {
-    auto started = MetricsHttpServer::Start(pop3.metrics_listen(), &metrics, nullptr);
+    // Accepting, limits and implicit-TLS handshakes happen in the listeners,
+    // before a session exists; their counters are read at each scrape.
+    auto refresh = [&listeners, &metrics] {
+      for (const auto& listener : listeners) {
+        const net::Listener::Stats stats = listener->stats();
+        const std::string label = absl::StrCat("{listener=\"", listener->name(), "\"}");
+        metrics.Set(absl::StrCat("kurier_pop3_connections_total", label), static_cast<double>(stats.accepted));
+        metrics.Set(absl::StrCat("kurier_pop3_connections_rejected_total", label), static_cast<double>(stats.rejected));
+        metrics.Set(absl::StrCat("kurier_pop3_listener_tls_handshake_failures_total", label),
+                    static_cast<double>(stats.handshake_failures));
+      }
+    };
+    auto started = MetricsHttpServer::Start(pop3.metrics_listen(), &metrics, refresh);
     if (!started.ok()) {
       log::Error("cannot serve metrics", {{"error", started.status().ToString()}});
       return 1;
