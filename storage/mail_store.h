@@ -95,6 +95,10 @@ class MailStore {
   // The message's bytes in [offset, offset+length) (length 0: to the end),
   // and its total size.
   virtual absl::StatusOr<std::string> ReadMessage(const v1::ReadMessageRequest& request, uint64_t* total_size) = 0;
+  // Whole messages of `uids` in request order, as many as fit in max_bytes
+  // (at least the first when it fits alone); a UID not in the mailbox comes
+  // back with found = false. NOT_FOUND for an unknown account or mailbox.
+  virtual absl::StatusOr<v1::ReadMessagesResponse> ReadMessages(const v1::ReadMessagesRequest& request) = 0;
   virtual absl::StatusOr<v1::StoreFlagsResponse> StoreFlags(const v1::StoreFlagsRequest& request) = 0;
   // move = true removes the originals in the same write.
   virtual absl::StatusOr<v1::CopyMessagesResponse> CopyMessages(const v1::CopyMessagesRequest& request,

@@ -57,6 +57,7 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::AppendResponse> Append(const v1::AppendRequest& request) override;
   absl::StatusOr<v1::FetchMessagesResponse> FetchMessages(const v1::FetchMessagesRequest& request) override;
   absl::StatusOr<std::string> ReadMessage(const v1::ReadMessageRequest& request, uint64_t* total_size) override;
+  absl::StatusOr<v1::ReadMessagesResponse> ReadMessages(const v1::ReadMessagesRequest& request) override;
   absl::StatusOr<v1::StoreFlagsResponse> StoreFlags(const v1::StoreFlagsRequest& request) override;
   absl::StatusOr<v1::CopyMessagesResponse> CopyMessages(const v1::CopyMessagesRequest& request, bool move) override;
   absl::StatusOr<v1::ExpungeResponse> Expunge(const v1::ExpungeRequest& request) override;

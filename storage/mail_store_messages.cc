@@ -173,6 +173,42 @@ absl::StatusOr<std::string> MailStoreImpl::ReadMessage(const v1::ReadMessageRequ
   return data.substr(request.offset(), length);
 }
 
+absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::ReadMessagesRequest& request) {
+  constexpr uint64_t kMaxBytes = 4 << 20;
+  constexpr int kMaxUids = 1000;
+  if (request.uids_size() > kMaxUids) return absl::InvalidArgumentError("at most 1000 UIDs per call");
+  const uint64_t max_bytes = request.max_bytes() == 0 ? kMaxBytes : std::min<uint64_t>(request.max_bytes(), kMaxBytes);
+  SnapshotReader reader(db_.get(), &cfs_);
+  auto record = LoadAccountByAddress(reader, request.account());
+  if (!record.ok()) return record.status();
+  auto mailbox = FindMailbox(reader, record->account().id(), request.mailbox());
+  if (!mailbox.ok()) return mailbox.status();
+  v1::ReadMessagesResponse response;
+  uint64_t total = 0;
+  for (uint32_t uid : request.uids()) {
+    auto bytes = reader.Get(kMessages, MessageKey(record->account().id(), mailbox->id(), uid));
+    if (!bytes.ok()) return bytes.status();
+    if (!bytes->has_value()) {
+      response.add_messages()->set_uid(uid);
+      continue;
+    }
+    v1::MessageInfo message;
+    if (!message.ParseFromString(**bytes)) return absl::DataLossError("corrupt message record");
+    // Decided on the recorded size, before the blob is read.
+    if (total + message.size() > max_bytes && response.messages_size() > 0) break;
+    if (message.size() > max_bytes) break;
+    auto content = reader.Get(kBlobs, message.blob_id());
+    if (!content.ok()) return content.status();
+    if (!content->has_value()) return absl::DataLossError(absl::StrCat("blob ", message.blob_id(), " is missing"));
+    v1::ReadMessagesResponse::Content* out = response.add_messages();
+    out->set_uid(uid);
+    out->set_found(true);
+    out->set_data(std::move(**content));
+    total += message.size();
+  }
+  return response;
+}
+
 absl::StatusOr<v1::StoreFlagsResponse> MailStoreImpl::StoreFlags(const v1::StoreFlagsRequest& request) {
   auto flags = NormalizeFlags(std::vector<std::string>(request.flags().begin(), request.flags().end()));
   if (!flags.ok()) return flags.status();

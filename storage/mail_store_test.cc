@@ -248,6 +248,32 @@ TEST_F(MailStoreTest, WireSizeCountsLinesAsCrlfTerminated) {
   EXPECT_EQ(messages[2].wire_size(), messages[2].size() + 1);
 }
 
+TEST_F(MailStoreTest, ReadMessagesReturnsWholeMessagesInOrderWithinTheByteBudget) {
+  Deliver({"alice@example.org"}, "one");
+  Deliver({"alice@example.org"}, "two!");
+  Deliver({"alice@example.org"}, "three");
+  v1::ReadMessagesRequest request;
+  request.set_account("alice@example.org");
+  request.set_mailbox("INBOX");
+  for (uint32_t uid : {3u, 9u, 1u, 2u}) request.add_uids(uid);
+  request.set_max_bytes(9);  // "three" + "one" fit; "two!" would pass the budget
+  auto read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->messages_size(), 3);
+  EXPECT_EQ(read->messages(0).data(), "three");
+  EXPECT_FALSE(read->messages(1).found());
+  EXPECT_EQ(read->messages(1).uid(), 9u);
+  EXPECT_EQ(read->messages(2).data(), "one");
+
+  request.set_max_bytes(1);  // the first message never fits: nothing, not an error
+  read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->messages_size(), 0);
+
+  request.set_mailbox("Nope");
+  EXPECT_EQ(store_->ReadMessages(request).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(MailStoreTest, UidValiditySurvivesReopen) {
   const uint32_t validity = store_->GetMailboxStatus("alice@example.org", "INBOX")->uid_validity();
   Reopen();

@@ -148,6 +148,11 @@ ServerUnaryReactor* StoreService::FetchMessages(CallbackServerContext* c, const 
   return Unary(c, "FetchMessages", [=, this] { return Fill(store_->FetchMessages(*q), r); });
 }
 
+ServerUnaryReactor* StoreService::ReadMessages(CallbackServerContext* c, const v1::ReadMessagesRequest* q,
+                                               v1::ReadMessagesResponse* r) {
+  return Unary(c, "ReadMessages", [=, this] { return Fill(store_->ReadMessages(*q), r); });
+}
+
 ServerUnaryReactor* StoreService::StoreFlags(CallbackServerContext* c, const v1::StoreFlagsRequest* q,
                                              v1::StoreFlagsResponse* r) {
   return Unary(c, "StoreFlags", [=, this] { return Fill(store_->StoreFlags(*q), r); });

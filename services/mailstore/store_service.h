@@ -56,6 +56,8 @@ class StoreService final : public v1::MailStore::CallbackService {
                                     v1::FetchMessagesResponse*) override;
   grpc::ServerWriteReactor<v1::ReadMessageChunk>* ReadMessage(CallbackServerContext*,
                                                               const v1::ReadMessageRequest*) override;
+  ServerUnaryReactor* ReadMessages(CallbackServerContext*, const v1::ReadMessagesRequest*,
+                                   v1::ReadMessagesResponse*) override;
   ServerUnaryReactor* StoreFlags(CallbackServerContext*, const v1::StoreFlagsRequest*, v1::StoreFlagsResponse*) override;
   ServerUnaryReactor* CopyMessages(CallbackServerContext*, const v1::CopyMessagesRequest*,
                                    v1::CopyMessagesResponse*) override;

@@ -15,6 +15,11 @@ namespace v1 = ::kurier::store::v1;
 
 // Bytes fetched from the store per range.
 constexpr uint64_t kRangeBytes = 256 * 1024;
+// Messages up to this size are read whole, together with the next few the
+// client is likely to ask for (clients RETR 1, 2, 3, ... in order): one store
+// call for many small messages instead of one each.
+constexpr uint64_t kSmallMessage = 64 * 1024;
+constexpr int kMaxReadAhead = 32;
 
 // Parses the message number argument at `index` and finds the message;
 // answers and returns 0 when there is none.
@@ -32,10 +37,58 @@ uint32_t MessageArgument(Session& session, const Command& command, size_t index)
   return *number;
 }
 
+// The whole of small message `number`, from the read-ahead or from one
+// ReadMessages call that also reads ahead the next small messages.
+asio::awaitable<absl::StatusOr<std::string>> ReadSmallMessage(Session& session, uint32_t number) {
+  const Maildrop& drop = session.maildrop();
+  const uint32_t uid = drop.Find(number)->uid;
+  if (std::optional<std::string> ready = session.TakePrefetched(uid)) co_return *std::move(ready);
+  session.DropPrefetched();  // not sequential after all
+  v1::ReadMessagesRequest request;
+  request.set_account(session.account());
+  request.set_mailbox("INBOX");
+  request.add_uids(uid);
+  uint64_t planned = drop.Find(number)->size;
+  for (uint32_t next = number + 1; next <= drop.total_count() && request.uids_size() <= kMaxReadAhead; ++next) {
+    const Maildrop::Message* ahead = drop.Find(next);
+    if (ahead == nullptr) continue;
+    if (ahead->size > kSmallMessage || planned + ahead->size > Session::kMaxPrefetchBytes) break;
+    request.add_uids(ahead->uid);
+    planned += ahead->size;
+  }
+  request.set_max_bytes(planned);
+  absl::StatusOr<v1::ReadMessagesResponse> read = co_await session.context().store->ReadMessages(std::move(request));
+  if (!read.ok()) co_return read.status();
+  if (read->messages().empty() || !read->messages(0).found()) {
+    co_return absl::NotFoundError("message was removed");
+  }
+  for (int i = 1; i < read->messages_size(); ++i) {
+    if (read->messages(i).found()) session.AddPrefetched(read->messages(i).uid(), read->messages(i).data());
+  }
+  co_return std::move(*read->mutable_messages(0)->mutable_data());
+}
+
 // Streams message `number` as a multi-line reply: all of it (RETR) or the
 // header and `body_lines` lines (TOP).
 asio::awaitable<void> SendMessage(Session& session, uint32_t number, std::optional<uint32_t> body_lines) {
   const Maildrop::Message& message = *session.maildrop().Find(number);
+  if (message.size <= kSmallMessage && !body_lines.has_value()) {
+    absl::StatusOr<std::string> whole = co_await ReadSmallMessage(session, number);
+    if (!whole.ok()) {
+      if (whole.status().code() != absl::StatusCode::kNotFound) {
+        log::Warning("read failed", {{"session", absl::StrCat(session.id())}, {"error", whole.status().ToString()}});
+      }
+      session.Err(StoreErrorReply(whole.status()));
+      co_return;
+    }
+    session.Ok(absl::StrCat(message.size, " octets"));
+    BodyEncoder encoder;
+    encoder.Encode(*whole, &session.output());
+    encoder.Finish(&session.output());
+    AppendTerminator(&session.output());
+    session.maildrop().MarkRetrieved(number);
+    co_return;
+  }
   store_client::StoreClient& store = *session.context().store;
   auto read = [&](uint64_t offset) {
     v1::ReadMessageRequest request;

@@ -33,6 +33,8 @@ constexpr int kMaxBadCommands = 20;
 constexpr int kMaxAuthFailuresPerSession = 3;
 // Read buffer per read; small because idle connections must be cheap.
 constexpr size_t kReadChunk = 2048;
+// Read-ahead messages are dropped after the client was quiet this long.
+constexpr std::chrono::seconds kPrefetchIdle(2);
 
 std::chrono::seconds Seconds(uint32_t s) { return std::chrono::seconds(s); }
 
@@ -108,8 +110,13 @@ asio::awaitable<Session::LineResult> Session::ReadLine(std::string* line) {
     // Nothing complete is buffered: answer what was asked so far, then wait.
     if (!co_await Flush()) co_return LineResult::kClosed;
     if (shutting_down_) co_return LineResult::kClosed;
-    auto [ec, n] = co_await stream_.ReadSome(asio::buffer(buffer), IdleTimeout());
+    const bool holding = !prefetched_.empty();
+    auto [ec, n] = co_await stream_.ReadSome(asio::buffer(buffer), holding ? kPrefetchIdle : IdleTimeout());
     if (shutting_down_) co_return LineResult::kClosed;
+    if (ec == asio::error::timed_out && holding) {
+      DropPrefetched();  // the client paused; keep the idle session small
+      continue;
+    }
     if (ec) {
       if (ec == asio::error::timed_out) {
         Count("kurier_pop3_errors_total{reason=\"idle_timeout\"}");
@@ -187,6 +194,7 @@ asio::awaitable<void> Session::Run() {
     Err("SYS/TEMP", "server shutting down, try again later");
   }
   co_await Flush();
+  DropPrefetched();
   if (state_ == State::kTransaction) co_await ReleaseLease();
   state_ = State::kClosed;
   lease_timer_.cancel();
@@ -213,6 +221,28 @@ asio::awaitable<void> Session::UpgradeToTls() {
     log::Info("STLS handshake failed", {{"session", absl::StrCat(id())}, {"error", ec.message()}});
     Close();
   }
+}
+
+std::optional<std::string> Session::TakePrefetched(uint32_t uid) {
+  for (auto it = prefetched_.begin(); it != prefetched_.end(); ++it) {
+    if (it->first != uid) continue;
+    std::string data = std::move(it->second);
+    prefetched_bytes_ -= data.size();
+    prefetched_.erase(it);
+    return data;
+  }
+  return std::nullopt;
+}
+
+void Session::AddPrefetched(uint32_t uid, std::string data) {
+  if (prefetched_bytes_ + data.size() > kMaxPrefetchBytes) return;
+  prefetched_bytes_ += data.size();
+  prefetched_.emplace_back(uid, std::move(data));
+}
+
+void Session::DropPrefetched() {
+  std::deque<std::pair<uint32_t, std::string>>().swap(prefetched_);
+  prefetched_bytes_ = 0;
 }
 
 asio::awaitable<bool> Session::ThrottleAllows(const std::string& user) {

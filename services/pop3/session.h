@@ -12,6 +12,7 @@
 #define KURIER_SERVICES_POP3_SESSION_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,6 +84,15 @@ class Session : public std::enable_shared_from_this<Session> {
   Maildrop& maildrop() { return maildrop_; }
   const std::string& account() const { return account_; }
   const std::string& lease_id() const { return lease_id_; }
+  // Messages read ahead of RETR (see commands_transaction.cc). Bounded by
+  // kMaxPrefetchBytes, and dropped when the client goes quiet, so that an
+  // idle session holds no message bytes.
+  static constexpr size_t kMaxPrefetchBytes = 256 * 1024;
+  std::optional<std::string> TakePrefetched(uint32_t uid);
+  void AddPrefetched(uint32_t uid, std::string data);
+  size_t prefetched_bytes() const { return prefetched_bytes_; }
+  void DropPrefetched();
+
   // Ends TRANSACTION without UPDATE (lease released, nothing removed).
   boost::asio::awaitable<void> ReleaseLease();
 
@@ -111,6 +121,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string account_;
   std::string lease_id_;
   Maildrop maildrop_;
+  std::deque<std::pair<uint32_t, std::string>> prefetched_;
+  size_t prefetched_bytes_ = 0;
   boost::asio::steady_timer lease_timer_;
 };
 

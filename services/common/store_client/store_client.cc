@@ -94,6 +94,8 @@ StoreClient::StoreClient(std::vector<std::string> shards, std::chrono::milliseco
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+    // Batched reads and listings of large mailboxes pass gRPC's 4 MB default.
+    args.SetMaxReceiveMessageSize(64 << 20);
     stubs_.push_back(v1::MailStore::NewStub(
         grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args)));
   }
@@ -152,6 +154,10 @@ Awaitable<absl::StatusOr<v1::StoreFlagsResponse>> StoreClient::StoreFlags(v1::St
 
 Awaitable<absl::StatusOr<v1::Pop3CommitResponse>> StoreClient::Pop3Commit(v1::Pop3CommitRequest request) {
   KURIER_UNARY(Pop3Commit, Pop3CommitResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::ReadMessagesResponse>> StoreClient::ReadMessages(v1::ReadMessagesRequest request) {
+  KURIER_UNARY(ReadMessages, ReadMessagesResponse, request.account());
 }
 
 #undef KURIER_UNARY

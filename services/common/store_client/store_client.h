@@ -57,6 +57,7 @@ class StoreClient {
   Awaitable<absl::StatusOr<v1::FetchMessagesResponse>> FetchMessages(v1::FetchMessagesRequest request);
   Awaitable<absl::StatusOr<v1::StoreFlagsResponse>> StoreFlags(v1::StoreFlagsRequest request);
   Awaitable<absl::StatusOr<v1::Pop3CommitResponse>> Pop3Commit(v1::Pop3CommitRequest request);
+  Awaitable<absl::StatusOr<v1::ReadMessagesResponse>> ReadMessages(v1::ReadMessagesRequest request);
 
   // Reads bytes [offset, offset+length) of a message (length 0: to the end),
   // collected from the ReadMessage stream. At most `length` bytes are held,
