@@ -1,5 +1,7 @@
 #include "services/pop3/codec/reply_writer.h"
 
+#include <cstring>
+
 namespace kurier::pop3 {
 namespace {
 
@@ -93,8 +95,15 @@ void BodyEncoder::Encode(absl::string_view chunk, std::string* out) {
       at_line_start_ = false;
     }
     // Copy the rest of the line up to its line end in one go.
-    size_t end = chunk.find_first_of("\r\n", i);
-    if (end == absl::string_view::npos) end = chunk.size();
+    // memchr is vectorised; find_first_of("\r\n") built a lookup table per
+    // call and was a sixth of pop3's CPU under RETR load. CR is rare in mail,
+    // so look for it only before the next LF.
+    const char* begin = chunk.data() + i;
+    const char* stop = chunk.data() + chunk.size();
+    const char* lf = static_cast<const char*>(std::memchr(begin, '\n', stop - begin));
+    const char* line_end = lf != nullptr ? lf : stop;
+    const char* cr = static_cast<const char*>(std::memchr(begin, '\r', line_end - begin));
+    const size_t end = static_cast<size_t>((cr != nullptr ? cr : line_end) - chunk.data());
     out->append(chunk.data() + i, end - i);
     i = end;
   }
