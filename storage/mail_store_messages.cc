@@ -156,15 +156,12 @@ absl::StatusOr<std::string> MailStoreImpl::ReadMessage(const v1::ReadMessageRequ
   if (!record.ok()) return record.status();
   auto mailbox = FindMailbox(reader, record->account().id(), request.mailbox());
   if (!mailbox.ok()) return mailbox.status();
-  auto bytes = reader.Get(kMessages, MessageKey(record->account().id(), mailbox->id(), request.uid()));
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return absl::NotFoundError(absl::StrCat("no message with UID ", request.uid()));
-  v1::MessageInfo message;
-  if (!message.ParseFromString(**bytes)) return absl::DataLossError("corrupt message record");
-  auto content = reader.Get(kBlobs, message.blob_id());
+  auto message = LoadMessage(reader, record->account().id(), mailbox->id(), request.uid());
+  if (!message.ok()) return message.status();
+  if (!message->has_value()) return absl::NotFoundError(absl::StrCat("no message with UID ", request.uid()));
+  auto content = LoadBlob(reader, **message);
   if (!content.ok()) return content.status();
-  if (!content->has_value()) return absl::DataLossError(absl::StrCat("blob ", message.blob_id(), " is missing"));
-  std::string& data = **content;
+  std::string& data = *content;
   *total_size = data.size();
   if (request.offset() >= data.size()) return std::string();
   const uint64_t length = request.length() == 0 ? data.size() - request.offset()
@@ -186,25 +183,22 @@ absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::R
   v1::ReadMessagesResponse response;
   uint64_t total = 0;
   for (uint32_t uid : request.uids()) {
-    auto bytes = reader.Get(kMessages, MessageKey(record->account().id(), mailbox->id(), uid));
-    if (!bytes.ok()) return bytes.status();
-    if (!bytes->has_value()) {
+    auto message = LoadMessage(reader, record->account().id(), mailbox->id(), uid);
+    if (!message.ok()) return message.status();
+    if (!message->has_value()) {
       response.add_messages()->set_uid(uid);
       continue;
     }
-    v1::MessageInfo message;
-    if (!message.ParseFromString(**bytes)) return absl::DataLossError("corrupt message record");
     // Decided on the recorded size, before the blob is read.
-    if (total + message.size() > max_bytes && response.messages_size() > 0) break;
-    if (message.size() > max_bytes) break;
-    auto content = reader.Get(kBlobs, message.blob_id());
+    const uint64_t size = (*message)->size();
+    if (size > max_bytes || (total + size > max_bytes && response.messages_size() > 0)) break;
+    auto content = LoadBlob(reader, **message);
     if (!content.ok()) return content.status();
-    if (!content->has_value()) return absl::DataLossError(absl::StrCat("blob ", message.blob_id(), " is missing"));
     v1::ReadMessagesResponse::Content* out = response.add_messages();
     out->set_uid(uid);
     out->set_found(true);
-    out->set_data(std::move(**content));
-    total += message.size();
+    out->set_data(*std::move(content));
+    total += size;
   }
   return response;
 }

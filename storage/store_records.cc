@@ -111,6 +111,23 @@ absl::Status ForEachMessage(KvReader& reader, uint64_t account_id, const v1::Mai
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<v1::MessageInfo>> LoadMessage(KvReader& reader, uint64_t account_id,
+                                                           uint64_t mailbox_id, uint32_t uid) {
+  auto bytes = reader.Get(kMessages, MessageKey(account_id, mailbox_id, uid));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<v1::MessageInfo>();
+  v1::MessageInfo message;
+  if (!message.ParseFromString(**bytes)) return absl::DataLossError("corrupt message record");
+  return message;
+}
+
+absl::StatusOr<std::string> LoadBlob(KvReader& reader, const v1::MessageInfo& message) {
+  auto content = reader.Get(kBlobs, message.blob_id());
+  if (!content.ok()) return content.status();
+  if (!content->has_value()) return absl::DataLossError(absl::StrCat("blob ", message.blob_id(), " is missing"));
+  return std::move(**content);
+}
+
 bool HasFlag(const v1::MessageInfo& message, std::string_view flag) {
   return std::find(message.flags().begin(), message.flags().end(), flag) != message.flags().end();
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,12 @@ using MessageVisitor = std::function<absl::Status(const v1::MessageInfo&)>;
 absl::Status ForEachMessage(KvReader& reader, uint64_t account_id, const v1::Mailbox& mailbox,
                             const google::protobuf::RepeatedPtrField<v1::UidRange>& ranges,
                             const MessageVisitor& visit);
+
+// The index record of one message; nullopt when the UID is not in the mailbox.
+absl::StatusOr<std::optional<v1::MessageInfo>> LoadMessage(KvReader& reader, uint64_t account_id,
+                                                           uint64_t mailbox_id, uint32_t uid);
+// The bytes of a message; DATA_LOSS when its blob is missing.
+absl::StatusOr<std::string> LoadBlob(KvReader& reader, const v1::MessageInfo& message);
 
 bool HasFlag(const v1::MessageInfo& message, std::string_view flag);
 

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/store_bench/bench_lib.h"
 
 namespace kurier::bench::pop3 {
 namespace {
@@ -18,21 +19,6 @@ constexpr size_t kBodyLineChars = 76;
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,";
 static_assert(sizeof(kAlphabet) - 1 == 64);
-
-// splitmix64: small and well mixed; a seed always gives the same sequence.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  uint64_t state_;
-};
 
 // Appends `n` characters drawn from the alphabet, ten per random word.
 void AppendRandomText(SplitMix64& random, size_t n, std::string* out) {
