@@ -10,6 +10,8 @@ standard library does not.
   ctl.add_account("alice@example.org", "secret")
   ctl.deliver(["alice@example.org"], b"Subject: hi\\r\\n\\r\\nbody\\r\\n")
   pop3 = cluster.start_pop3(store)      # pop3 with every listener on port 0
+  smtp = cluster.start_smtp(store)      # smtp (MX, submission, submissions)
+  client = smtp.connect("smtp")         # an SmtpClient: raw lines, parsed replies
   ...
   cluster.close()                       # kills whatever is still running
 
@@ -41,6 +43,7 @@ import time
 
 MAILSTORE = "services/mailstore/mailstore"
 POP3 = "services/pop3/pop3"
+SMTP = "services/smtp/smtp"
 KURIERCTL = "tools/kurierctl/kurierctl"
 
 LOOPBACK = "127.0.0.1"
@@ -242,6 +245,22 @@ class PortFileService:
         self.process.kill()
 
 
+def http_get(port, path, timeout=10.0):
+    """GET http://127.0.0.1:port/path over HTTP/1.0: (status code, body text).
+    The status is 0 when the answer is not HTTP at all."""
+    with socket.create_connection((LOOPBACK, port), timeout) as s:
+        s.sendall(b"GET " + path.encode() + b" HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+    return (int(m.group(1)) if m else 0), body.decode("utf-8", "replace")
+
+
 class Pop3Server(PortFileService):
     """A pop3 process: .port (plain, STLS), .tls_port (implicit TLS), .cafile
     (its self-signed certificate, to verify TLS against)."""
@@ -294,16 +313,64 @@ class Pop3Server(PortFileService):
 
     def metrics(self, timeout=10.0):
         """The text of /metrics."""
-        with socket.create_connection((LOOPBACK, self.metrics_port), timeout) as s:
-            s.sendall(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        return body.decode("utf-8", "replace")
+        return http_get(self.metrics_port, "/metrics", timeout)[1]
+
+
+class SmtpServer(PortFileService):
+    """An smtp process with its three listeners on port 0: .port("smtp") (MX,
+    STARTTLS), .port("submission") (STARTTLS, AUTH), .port("submissions")
+    (implicit TLS, AUTH); .cafile is its self-signed certificate (for
+    `hostname`, localhost and 127.0.0.1)."""
+
+    LISTENERS = ("smtp", "submission", "submissions")
+
+    def __init__(self, cluster, name, store, flags, hostname):
+        state = os.path.join(cluster.dir, name)
+        os.makedirs(state, exist_ok=True)
+        self.hostname = hostname
+        self.tls_dir = os.path.join(state, "tls")
+        port_file = os.path.join(state, "ports")
+        all_flags = {
+            "store_client.shards": store.address,
+            "smtp.listen": LOOPBACK + ":0",
+            "smtp.submission_listen": LOOPBACK + ":0",
+            "smtp.submissions_listen": LOOPBACK + ":0",
+            "smtp.metrics_listen": LOOPBACK + ":0",
+            "smtp.health_listen": LOOPBACK + ":0",
+            "smtp.port_file": port_file,
+            "smtp.tls.self_signed_dir": self.tls_dir,
+            "smtp.hostname": hostname,
+        }
+        all_flags.update(flags or {})
+        super().__init__(cluster, name, [binary(SMTP)] + _flag_args(all_flags), port_file,
+                         list(self.LISTENERS) + ["metrics", "health"])
+        self.cafile = os.path.join(self.tls_dir, hostname + ".crt")
+        if not os.path.exists(self.cafile):
+            raise RuntimeError("%s wrote no certificate at %s" % (name, self.cafile))
+
+    def port(self, listener="smtp"):
+        """The port of "smtp", "submission" or "submissions"."""
+        return self.ports[listener]
+
+    @property
+    def metrics_port(self):
+        return self.ports["metrics"]
+
+    def ssl_context(self):
+        """A client context that trusts exactly this server's certificate."""
+        return ssl.create_default_context(cafile=self.cafile)
+
+    def connect(self, listener="smtp", timeout=10.0, rcvbuf=None):
+        """An SmtpClient, greeting not yet read. "submissions" is implicit
+        TLS, verified against .cafile for the name `hostname`."""
+        if listener == "submissions":
+            return SmtpClient.connect(LOOPBACK, self.port(listener), timeout, self.ssl_context(), self.hostname,
+                                      rcvbuf=rcvbuf)
+        return SmtpClient.connect(LOOPBACK, self.port(listener), timeout, rcvbuf=rcvbuf)
+
+    def metrics(self, timeout=10.0):
+        """The text of /metrics."""
+        return http_get(self.metrics_port, "/metrics", timeout)[1]
 
 
 class Cluster:
@@ -336,6 +403,11 @@ class Cluster:
         """flags: {"pop3.allow_plaintext_auth": True, ...} on top of the
         loopback/port-0 defaults."""
         return Pop3Server(self, self._unique(name), store, flags)
+
+    def start_smtp(self, store, flags=None, name="smtp", hostname="mx.test"):
+        """flags: {"smtp.max_message_bytes": 1048576, ...} on top of the
+        loopback/port-0 defaults."""
+        return SmtpServer(self, self._unique(name), store, flags, hostname)
 
     def kurierctl(self, store):
         return Kurierctl(store)
@@ -425,6 +497,35 @@ class Kurierctl:
             flags = [w for w in rest if w not in ("-", "pop3-hidden")]
             messages.append({"uid": int(words[0]), "size": int(words[1]), "flags": flags, "pop3_hidden": hidden})
         return messages
+
+    def set_quota(self, account, quota):
+        """quota: bytes (int) or a size such as "10K"; 0 is unlimited."""
+        self.run("account", "quota", account, quota)
+
+    def add_domain(self, name, catch_all=None):
+        """Makes `name` a local domain; catch_all: the account that receives
+        mail for its unknown addresses."""
+        args = ["domain", "add", name]
+        if catch_all is not None:
+            args.append("--catch-all=" + catch_all)
+        self.run(*args)
+
+    def remove_domain(self, name):
+        self.run("domain", "remove", name)
+
+    def domains(self):
+        """The local domains, lower case, as `domain list` prints them."""
+        out = self.run("domain", "list")
+        names = []
+        for line in out.splitlines():
+            words = line.split()
+            if words and "." in words[0] and words[0].upper() != words[0]:
+                names.append(words[0])
+        return names
+
+    def queue_text(self, content=False):
+        """The output of `queue list` (with --content: the messages too)."""
+        return self.run("queue", "list", *(["--content"] if content else []))
 
     def uid_validity(self, account, mailbox="INBOX"):
         out = self.run("mailbox", "list", account)
@@ -556,6 +657,112 @@ class LineClient:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class SmtpReply:
+    """One SMTP reply (RFC 5321 4.2): .code (int), .lines (the text after
+    "250-" / "250 " of each line), .enhanced (the RFC 3463 status code at
+    the start of the first line's text, or None)."""
+
+    ENHANCED = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?= |$)")
+
+    def __init__(self, code, lines):
+        self.code = code
+        self.lines = lines
+        m = self.ENHANCED.match(lines[0]) if lines else None
+        self.enhanced = m.group(0) if m else None
+
+    @property
+    def text(self):
+        """The first line's text without the enhanced code."""
+        first = self.lines[0] if self.lines else ""
+        return first[len(self.enhanced):].lstrip(" ") if self.enhanced else first
+
+    def keywords(self):
+        """For an EHLO reply: {KEYWORD: [params...]} of the lines after the first."""
+        result = {}
+        for line in self.lines[1:]:
+            words = line.split()
+            if words:
+                result[words[0].upper()] = words[1:]
+        return result
+
+    def __str__(self):
+        return "\n".join("%d%s%s" % (self.code, "-" if i < len(self.lines) - 1 else " ", line)
+                         for i, line in enumerate(self.lines))
+
+    __repr__ = __str__
+
+
+def smtp_dot_stuff(content):
+    """DATA as a client sends it (RFC 5321 4.5.2): content (CRLF lines; a
+    missing last CRLF is added) with a "." doubled at the start of each line,
+    and the terminating ".\r\n"."""
+    if content and not content.endswith(b"\r\n"):
+        content += b"\r\n"
+    lines = content.split(b"\r\n")[:-1] if content else []
+    return b"".join((b"." + line if line.startswith(b".") else line) + b"\r\n" for line in lines) + b".\r\n"
+
+
+class SmtpClient(LineClient):
+    """A LineClient that reads SMTP replies and keeps a transcript of the
+    session (for failure messages: str(client.transcript_text()))."""
+
+    def __init__(self, sock, timeout):
+        super().__init__(sock, timeout)
+        self.transcript = []
+
+    def _note(self, side, data):
+        if len(data) > 300:
+            data = data[:240] + b"...<%d octets>..." % len(data) + data[-40:]
+        self.transcript.append((side, data))
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self._note("C:", data)
+        super().send(data)
+
+    def readline(self):
+        line = super().readline()
+        self._note("S:", line + b"\r\n")
+        return line
+
+    def transcript_text(self):
+        """C:/S: lines of everything sent and read so far."""
+        out = []
+        for side, data in self.transcript:
+            for line in data.split(b"\r\n")[:-1] if data.endswith(b"\r\n") else data.split(b"\r\n"):
+                out.append("%s %s" % (side, line.decode("utf-8", "backslashreplace")))
+        return "\n".join(out)
+
+    def read_reply(self):
+        """The next reply (all its lines). EOFError if the server closed."""
+        lines = []
+        code = None
+        while True:
+            raw = self.readline()
+            text = raw.decode("utf-8", "backslashreplace")
+            m = re.match(r"(\d{3})([ -]|$)(.*)", text)
+            if not m or (code is not None and int(m.group(1)) != code):
+                raise ValueError("malformed SMTP reply line %r after %r" % (text, lines))
+            code = int(m.group(1))
+            lines.append(m.group(3))
+            if m.group(2) != "-":
+                return SmtpReply(code, lines)
+
+    def cmd(self, line):
+        """Sends one command line; its reply."""
+        self.sendline(line)
+        return self.read_reply()
+
+    def ehlo(self, name="client.example"):
+        return self.cmd("EHLO " + name)
+
+    def data(self, content):
+        """After a 354: sends content dot-stuffed with the final "."; the reply."""
+        self.send(smtp_dot_stuff(content))
+        return self.read_reply()
 
 
 # --------------------------------------------------------------------------
