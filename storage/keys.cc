@@ -4,7 +4,7 @@ namespace kurier::storage {
 
 const char* const kColumnFamilyNames[kColumnFamilyCount] = {
     "default", "accounts", "addresses", "mailboxes", "messages",
-    "blobs",   "blob_refs", "changes",  "idempotency",
+    "blobs",   "blob_refs", "changes",  "idempotency", "domains", "outbound",
 };
 
 void AppendU32(std::string* out, uint32_t v) {

@@ -10,6 +10,8 @@
 //   blob_refs       sha256(content)                      reference count
 //   changes         account_id modseq index              Change
 //   idempotency     method \0 key                        IdempotencyRecord
+//   domains         lower-case domain name               v1::Domain
+//   outbound        queue id (24 hex digits)             OutboundRecord
 //   default         "next_account_id"                    counter
 #ifndef KURIER_STORAGE_KEYS_H_
 #define KURIER_STORAGE_KEYS_H_
@@ -30,6 +32,8 @@ enum ColumnFamily : int {
   kBlobRefs,
   kChanges,
   kIdempotency,
+  kDomains,
+  kOutbound,
   kColumnFamilyCount,
 };
 

@@ -55,6 +55,8 @@ class MailStore {
 
   // --- Accounts. `name` arguments accept any address of the account. ---
   // Creates the account with INBOX, Sent, Drafts, Trash, Junk and Archive.
+  // The domains of its name and aliases become local domains (without a
+  // catch-all) in the same write when they are not yet.
   virtual absl::StatusOr<v1::Account> CreateAccount(const v1::CreateAccountRequest& request) = 0;
   // Removes the account, its mail and its addresses.
   virtual absl::Status DeleteAccount(std::string_view name) = 0;
@@ -63,9 +65,21 @@ class MailStore {
   // Takes effect at once: cached verifications of the old password are dropped.
   virtual absl::Status SetPassword(std::string_view name, std::string_view password) = 0;
   virtual absl::StatusOr<v1::Account> SetQuota(std::string_view name, uint64_t quota_bytes) = 0;
+  // Replaces the account's aliases; their domains become local domains as in
+  // CreateAccount.
   virtual absl::StatusOr<v1::Account> SetAliases(std::string_view name, const std::vector<std::string>& aliases) = 0;
   // The primary name of the account with this address, or NOT_FOUND.
   virtual absl::StatusOr<std::string> ResolveAddress(std::string_view address) = 0;
+  // What mail for request.address becomes (SMTP RCPT), from a snapshot:
+  // NOT_LOCAL unless the address's domain is a local domain (a domain
+  // literal never is); LOCAL for an account's name or alias; unless
+  // exact_only, LOCAL with subaddress for "user+detail@domain" when
+  // "user@domain" is an address of an account, else LOCAL with catch_all
+  // for the domain's catch-all account; else UNKNOWN_USER. over_quota when
+  // LOCAL and the account's quota is used up or would be by message_size.
+  // INVALID_ARGUMENT for a malformed address.
+  virtual absl::StatusOr<v1::ResolveRecipientResponse> ResolveRecipient(
+      const v1::ResolveRecipientRequest& request) = 0;
   virtual absl::StatusOr<v1::VerifyPasswordResponse> VerifyPassword(std::string_view name,
                                                                     std::string_view password) = 0;
   virtual absl::StatusOr<v1::ScramStartResponse> ScramStart(std::string_view client_first) = 0;
@@ -75,6 +89,17 @@ class MailStore {
   // POP3_POLICY_UNSPECIFIED follows StoreOptions::pop3_policy. INVALID_ARGUMENT
   // for a policy value the API does not define.
   virtual absl::StatusOr<v1::Account> SetPop3Policy(const v1::SetPop3PolicyRequest& request) = 0;
+
+  // --- Domains: the domains this store receives mail for. ---
+  // Creates or replaces the domain (name lower-cased). A catch_all must be
+  // an address of an existing account and is stored as its primary name.
+  // INVALID_ARGUMENT for a bad domain name; NOT_FOUND for an unknown
+  // catch-all account. Returns the domain as stored.
+  virtual absl::StatusOr<v1::Domain> SetDomain(const v1::Domain& domain) = 0;
+  // Forgets the domain; its accounts stay. NOT_FOUND when it is not known.
+  virtual absl::Status DeleteDomain(std::string_view name) = 0;
+  // Every domain, sorted by name.
+  virtual absl::StatusOr<v1::ListDomainsResponse> ListDomains() = 0;
 
   // --- Mailboxes. Names use "/" as delimiter; "inbox" in any case is INBOX. ---
   virtual absl::StatusOr<std::vector<v1::Mailbox>> ListMailboxes(std::string_view account) = 0;
@@ -89,6 +114,13 @@ class MailStore {
 
   // --- Messages ---
   // Delivers to every recipient that exists and has room; a result for each.
+  // With request.outbound set, also queues it for the relay in the same
+  // write (see ListOutbound): the store sets its id, queued_at and size,
+  // stores an empty content as the request's, and returns the id as
+  // outbound_id; queued mail counts against no quota. Recipients may then be
+  // empty. INVALID_ARGUMENT when there are neither recipients nor an
+  // outbound part, or the outbound part has no recipients. A retry with the
+  // same idempotency_key returns the first answer and queues nothing.
   virtual absl::StatusOr<v1::DeliverResponse> Deliver(const v1::DeliverRequest& request) = 0;
   virtual absl::StatusOr<v1::AppendResponse> Append(const v1::AppendRequest& request) = 0;
   virtual absl::StatusOr<v1::FetchMessagesResponse> FetchMessages(const v1::FetchMessagesRequest& request) = 0;
@@ -113,6 +145,15 @@ class MailStore {
   };
   virtual absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account,
                                                              ChangeListener listener) = 0;
+
+  // --- Outbound queue ---
+  // Queued messages with ids after request.after, oldest first; at most
+  // request.limit (0: 100; more than 1000 is cut to 1000). Content only with
+  // include_content.
+  virtual absl::StatusOr<v1::ListOutboundResponse> ListOutbound(const v1::ListOutboundRequest& request) = 0;
+  // Removes a queued message (sent, or given up on) and its hold on the
+  // content. NOT_FOUND when no entry has this id.
+  virtual absl::Status DeleteOutbound(std::string_view id) = 0;
 
   // --- Leases: short exclusive claims on an account, in memory only (they
   // end with the process; see lease_table.h). ---
@@ -150,8 +191,9 @@ class MailStore {
   // Pop3Commit), and forgets expired idempotency keys. Returns the number of
   // messages expunged.
   virtual absl::StatusOr<uint64_t> RunRetention(absl::Time now) = 0;
-  // Blob reference counts recomputed from the message index, compared with the
-  // stored ones: the mismatches, for consistency checks after a crash.
+  // Blob reference counts recomputed from the message index and the outbound
+  // queue, compared with the stored ones: the mismatches, for consistency
+  // checks after a crash.
   virtual absl::StatusOr<std::vector<std::string>> CheckConsistency() = 0;
 };
 

@@ -64,7 +64,9 @@ absl::StatusOr<std::unique_ptr<MailStore>> MailStore::Open(const StoreOptions& o
   if (!s.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("cannot open the store in ", options.data_dir, ": ", s.ToString()));
   }
-  return std::unique_ptr<MailStore>(new MailStoreImpl(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+  auto store = std::make_unique<MailStoreImpl>(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  if (absl::Status b = store->BackfillDomains(); !b.ok()) return b;
+  return std::unique_ptr<MailStore>(std::move(store));
 }
 
 MailStoreImpl::MailStoreImpl(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
@@ -195,6 +197,7 @@ absl::StatusOr<v1::Account> MailStoreImpl::CreateAccount(const v1::CreateAccount
     std::string id_value;
     AppendU64(&id_value, id);
     for (const std::string& address : addresses) txn.Put(kAddresses, address, id_value);
+    if (absl::Status d = AddDomainsOf(txn, addresses); !d.ok()) return d;
 
     AccountWriter writer = Writer(txn, std::move(record));
     for (const DefaultMailbox& m : kDefaultMailboxes) {
@@ -243,6 +246,7 @@ absl::Status MailStoreImpl::DeleteAccount(std::string_view name) {
     }
     txn.Delete(kAddresses, record->account().name());
     for (const std::string& alias : record->account().aliases()) txn.Delete(kAddresses, alias);
+    if (absl::Status c = ClearCatchAll(txn, record->account().name()); !c.ok()) return c;
     txn.Delete(kAccounts, prefix);
     return absl::OkStatus();
   });
@@ -339,6 +343,7 @@ absl::StatusOr<v1::Account> MailStoreImpl::SetAliases(std::string_view name, con
         txn.Put(kAddresses, alias, id_value);
         account->add_aliases(alias);
       }
+      if (absl::Status d = AddDomainsOf(txn, normalized); !d.ok()) return d;
       result = *account;
       return absl::OkStatus();
     });

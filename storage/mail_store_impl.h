@@ -1,8 +1,10 @@
 // MailStore on RocksDB. Reads run on the caller's thread from a snapshot;
 // writes run as operations of the GroupCommitWriter (group_commit.h). The
 // methods are spread over files by area: mail_store_accounts.cc,
-// mail_store_mailboxes.cc, mail_store_messages.cc, mail_store_pop3.cc (leases
-// and the POP3 policy), mail_store_operations.cc.
+// mail_store_domains.cc (domains and ResolveRecipient),
+// mail_store_mailboxes.cc, mail_store_messages.cc, mail_store_outbound.cc
+// (the relay's queue), mail_store_pop3.cc (leases and the POP3 policy),
+// mail_store_operations.cc.
 #ifndef KURIER_STORAGE_MAIL_STORE_IMPL_H_
 #define KURIER_STORAGE_MAIL_STORE_IMPL_H_
 
@@ -25,6 +27,10 @@
 
 namespace kurier::storage {
 
+// INVALID_ARGUMENT unless the outbound part of a DeliverRequest can be
+// queued: at least one recipient, every address plausible.
+absl::Status CheckOutbound(const v1::OutboundMessage& outbound);
+
 class MailStoreImpl : public MailStore {
  public:
   MailStoreImpl(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
@@ -39,11 +45,16 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::Account> SetQuota(std::string_view name, uint64_t quota_bytes) override;
   absl::StatusOr<v1::Account> SetAliases(std::string_view name, const std::vector<std::string>& aliases) override;
   absl::StatusOr<std::string> ResolveAddress(std::string_view address) override;
+  absl::StatusOr<v1::ResolveRecipientResponse> ResolveRecipient(const v1::ResolveRecipientRequest& request) override;
   absl::StatusOr<v1::VerifyPasswordResponse> VerifyPassword(std::string_view name, std::string_view password) override;
   absl::StatusOr<v1::ScramStartResponse> ScramStart(std::string_view client_first) override;
   absl::StatusOr<v1::ScramFinishResponse> ScramFinish(std::string_view exchange_id,
                                                       std::string_view client_final) override;
   absl::StatusOr<v1::Account> SetPop3Policy(const v1::SetPop3PolicyRequest& request) override;
+
+  absl::StatusOr<v1::Domain> SetDomain(const v1::Domain& domain) override;
+  absl::Status DeleteDomain(std::string_view name) override;
+  absl::StatusOr<v1::ListDomainsResponse> ListDomains() override;
 
   absl::StatusOr<std::vector<v1::Mailbox>> ListMailboxes(std::string_view account) override;
   absl::StatusOr<v1::Mailbox> CreateMailbox(const v1::CreateMailboxRequest& request) override;
@@ -64,6 +75,9 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::GetChangesResponse> GetChanges(const v1::GetChangesRequest& request) override;
   absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account, ChangeListener listener) override;
 
+  absl::StatusOr<v1::ListOutboundResponse> ListOutbound(const v1::ListOutboundRequest& request) override;
+  absl::Status DeleteOutbound(std::string_view id) override;
+
   absl::StatusOr<v1::Lease> AcquireLease(const v1::AcquireLeaseRequest& request) override;
   absl::StatusOr<v1::Lease> RenewLease(const v1::RenewLeaseRequest& request) override;
   absl::Status ReleaseLease(const v1::ReleaseLeaseRequest& request) override;
@@ -73,6 +87,10 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::Stats> GetStats() override;
   absl::StatusOr<uint64_t> RunRetention(absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> CheckConsistency() override;
+
+  // Once per database, called by Open: makes the domains of the accounts
+  // that existed before domains were kept local domains.
+  absl::Status BackfillDomains();
 
  private:
   // An AccountWriter whose changes are published to this store's watchers.
@@ -89,6 +107,17 @@ class MailStoreImpl : public MailStore {
                          std::vector<uint32_t>* expunged);
   absl::StatusOr<v1::Mailbox> NewMailbox(AccountWriter& writer, const std::string& name, std::string_view special_use,
                                          uint32_t max_age_days);
+  // Makes the domains of these normalized addresses local domains (no
+  // catch-all) where they are not yet; addresses whose domain is not a valid
+  // domain name (a literal, say) are skipped.
+  absl::Status AddDomainsOf(WriteTxn& txn, const std::vector<std::string>& addresses);
+  // Inside DeleteAccount: domains whose catch-all was this account (primary
+  // name) lose their catch-all.
+  absl::Status ClearCatchAll(WriteTxn& txn, std::string_view account);
+  // Puts `outbound` (already checked) on the queue inside a Deliver write,
+  // with content as its bytes; returns its new id.
+  absl::StatusOr<std::string> QueueOutbound(WriteTxn& txn, v1::OutboundMessage outbound, const std::string& content,
+                                            const std::string& blob_id);
   // options_.clock, else absl::Now.
   absl::Time Now() const { return options_.clock ? options_.clock() : absl::Now(); }
   // The account's POP3 policy, else the store's (never UNSPECIFIED).
@@ -106,6 +135,10 @@ class MailStoreImpl : public MailStore {
   AuthCache auth_cache_;
   const std::string scram_secret_;  // makes fake SCRAM salts for unknown users stable
   std::atomic<uint64_t> deliveries_{0};
+  // Outbound ids: the time in microseconds, never below the last one given
+  // (only the writer thread touches it), then a per-process counter.
+  uint64_t last_outbound_micros_ = 0;
+  uint32_t outbound_counter_ = 0;
 
   struct ScramExchange {
     ScramServer server;

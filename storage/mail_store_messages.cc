@@ -55,16 +55,31 @@ absl::StatusOr<v1::MessageInfo> NewMessage(const std::string& content, const std
 }  // namespace
 
 absl::StatusOr<v1::DeliverResponse> MailStoreImpl::Deliver(const v1::DeliverRequest& request) {
-  if (request.recipients().empty()) return absl::InvalidArgumentError("no recipients");
+  const bool queue = request.has_outbound();
+  if (request.recipients().empty() && !queue) return absl::InvalidArgumentError("no recipients");
   auto message = NewMessage(request.content(), request.structure(), request.flags(), request.internal_date(),
                             options_.max_message_bytes);
   if (!message.ok()) return message.status();
+  // The queued bytes: the outbound part's own, else the local copies'.
+  const bool own_content = queue && !request.outbound().content().empty();
+  const std::string& outbound_content = own_content ? request.outbound().content() : request.content();
+  std::string outbound_blob;
+  if (queue) {
+    if (absl::Status c = CheckOutbound(request.outbound()); !c.ok()) return c;
+    if (outbound_content.size() > options_.max_message_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("outbound message of ", outbound_content.size(),
+                                                       " bytes is larger than the maximum of ",
+                                                       options_.max_message_bytes));
+    }
+    outbound_blob = own_content ? Sha256Hex(outbound_content) : message->blob_id();
+  }
   const std::string mailbox_name = request.mailbox().empty() ? "INBOX" : request.mailbox();
   if (auto n = NormalizeMailboxName(mailbox_name); !n.ok()) return n.status();
 
   v1::DeliverResponse response;
   absl::Status s = RunIdempotent("Deliver", request.idempotency_key(), &response, [&](WriteTxn& txn) -> absl::Status {
     response.clear_results();
+    response.clear_outbound_id();
     // Recipients of the same account (aliases, case) get one copy.
     std::map<uint64_t, std::vector<int>> by_account;
     std::map<uint64_t, AccountRecord> records;
@@ -103,6 +118,11 @@ absl::StatusOr<v1::DeliverResponse> MailStoreImpl::Deliver(const v1::DeliverRequ
         result->set_uid(uid);
         result->set_uid_validity(uid_validity);
       }
+    }
+    if (queue) {
+      auto id = QueueOutbound(txn, request.outbound(), outbound_content, outbound_blob);
+      if (!id.ok()) return id.status();
+      response.set_outbound_id(*id);
     }
     return absl::OkStatus();
   });

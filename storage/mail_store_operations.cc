@@ -1,5 +1,5 @@
 // MailStore: the change log, watching, backup, statistics, retention and the
-// consistency check.
+// consistency check (of the message index and the outbound queue).
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -169,6 +169,17 @@ absl::StatusOr<std::vector<std::string>> MailStoreImpl::CheckConsistency() {
     highest = std::max(highest, m.uid());
     used_bytes[ReadU64(key)] += m.size();
     if (m.pop3_hidden_at() != 0) ++pop3_hidden[ReadU64(key)];
+    return true;
+  });
+  if (!s.ok()) return s;
+  // Queued outbound messages hold a reference each, like a message copy.
+  s = reader.Scan(kOutbound, "", "", [&](std::string_view, std::string_view value) {
+    OutboundRecord record;
+    if (!record.ParseFromArray(value.data(), value.size())) {
+      problems.push_back("corrupt outbound record");
+      return true;
+    }
+    ++refs[record.blob_id()];
     return true;
   });
   if (!s.ok()) return s;

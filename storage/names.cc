@@ -53,6 +53,37 @@ absl::StatusOr<std::string> NormalizeAddress(std::string_view address) {
   return a;
 }
 
+absl::StatusOr<std::string> NormalizeDomain(std::string_view domain) {
+  std::string d = absl::AsciiStrToLower(absl::StripAsciiWhitespace(std::string(domain)));
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat("not a domain name (", std::string(why), "): \"", std::string(domain), "\""));
+  };
+  if (d.empty()) return bad("empty");
+  if (d.size() > 253) return bad("longer than 253 octets");
+  if (!IsValidUtf8(d)) return bad("not valid UTF-8");
+  for (const std::string& label : std::vector<std::string>(absl::StrSplit(d, '.'))) {
+    if (label.empty() || label.size() > 63) return bad("each label must have 1 to 63 octets");
+    if (label.front() == '-' || label.back() == '-') return bad("a label starts or ends with '-'");
+    for (unsigned char c : label) {
+      if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c >= 0x80)) return bad("character not allowed");
+    }
+  }
+  return d;
+}
+
+std::string_view DomainOfAddress(std::string_view address) {
+  size_t at = address.rfind('@');
+  return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
+}
+
+std::string WithoutSubaddress(std::string_view address) {
+  size_t at = address.rfind('@');
+  if (at == std::string_view::npos) return "";
+  size_t plus = address.substr(0, at).find('+');
+  if (plus == std::string_view::npos || plus == 0) return "";
+  return std::string(address.substr(0, plus)) + std::string(address.substr(at));
+}
+
 absl::StatusOr<std::string> NormalizeMailboxName(std::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("mailbox name is empty");
   if (name.size() > 512) return absl::InvalidArgumentError("mailbox name is longer than 512 octets");

@@ -15,6 +15,21 @@ namespace kurier::storage {
 // not local@domain of printable characters within 254 octets.
 absl::StatusOr<std::string> NormalizeAddress(std::string_view address);
 
+// "Example.ORG" -> "example.org": a domain this system may receive mail for.
+// Dot-separated labels of 1 to 63 octets, letters, digits, '-' (not first or
+// last), '_' and UTF-8 (internationalized names); at most 253 octets.
+// INVALID_ARGUMENT for anything else, a domain literal ("[127.0.0.1]")
+// included.
+absl::StatusOr<std::string> NormalizeDomain(std::string_view domain);
+
+// The part after the '@' of a normalized address ("" when there is none).
+std::string_view DomainOfAddress(std::string_view address);
+
+// A normalized address without its subaddress: "anna+news@x" -> "anna@x"
+// (from the first '+' of the local part up to the '@'). Empty when the
+// local part has no '+' or nothing is left before it.
+std::string WithoutSubaddress(std::string_view address);
+
 // Mailbox names: valid UTF-8, no control characters, "/" between non-empty
 // parts, at most 512 octets. "inbox" in any case (also as the first part) is
 // written "INBOX".

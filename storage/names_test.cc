@@ -16,6 +16,26 @@ TEST(NormalizeAddress, RefusesWhatIsNotAnAddress) {
   EXPECT_FALSE(NormalizeAddress(std::string(250, 'a') + "@b.cc").ok());
 }
 
+TEST(NormalizeDomain, LowercasesAndChecksLabels) {
+  EXPECT_EQ(*NormalizeDomain(" Example.ORG "), "example.org");
+  EXPECT_EQ(*NormalizeDomain("localhost"), "localhost");
+  EXPECT_EQ(*NormalizeDomain("b\xc3\xbc" "cher.de"), "b\xc3\xbc" "cher.de");
+  for (const char* bad : {"", ".", "a..b", ".a", "a.", "-a.b", "a-.b", "[127.0.0.1]", "a b", "a@b", "a/b"}) {
+    EXPECT_FALSE(NormalizeDomain(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(NormalizeDomain(std::string(64, 'a') + ".org").ok());
+  EXPECT_TRUE(NormalizeDomain(std::string(63, 'a') + ".org").ok());
+  EXPECT_FALSE(NormalizeDomain(std::string(250, 'a') + ".org").ok());
+}
+
+TEST(WithoutSubaddress, StripsFromTheFirstPlusToTheAt) {
+  EXPECT_EQ(WithoutSubaddress("anna+news@x.org"), "anna@x.org");
+  EXPECT_EQ(WithoutSubaddress("anna+a+b@x.org"), "anna@x.org");
+  EXPECT_EQ(WithoutSubaddress("anna@x.org"), "");
+  EXPECT_EQ(WithoutSubaddress("+news@x.org"), "");
+  EXPECT_EQ(DomainOfAddress("anna@x.org"), "x.org");
+}
+
 TEST(NormalizeMailboxName, InboxInAnyCaseIsInbox) {
   EXPECT_EQ(*NormalizeMailboxName("inbox"), "INBOX");
   EXPECT_EQ(*NormalizeMailboxName("InBoX/Sub"), "INBOX/Sub");
