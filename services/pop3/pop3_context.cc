@@ -1,19 +1,17 @@
 #include "services/pop3/pop3_context.h"
 
+#include "services/common/server/service_main.h"
+
 namespace kurier::pop3 {
 
 void DescribePop3Metrics(Metrics* metrics) {
-  metrics->Describe("kurier_pop3_connections_total", "counter", "Connections accepted, by listener.");
-  metrics->Describe("kurier_pop3_connections_rejected_total", "counter",
-                    "Connections refused by the connection limits, by listener.");
+  server::DescribeListenerMetrics("pop3", metrics);
   metrics->Describe("kurier_pop3_sessions_open", "gauge", "Sessions now open.");
   metrics->Describe("kurier_pop3_commands_total", "counter", "Commands received, by keyword.");
   metrics->Describe("kurier_pop3_errors_total", "counter", "Protocol errors, by reason.");
   metrics->Describe("kurier_pop3_logins_total", "counter", "Login attempts, by result.");
   metrics->Describe("kurier_pop3_tls_handshakes_total", "counter", "STLS handshakes, by result.");
   metrics->Describe("kurier_pop3_bytes_total", "counter", "Bytes read from and written to clients.");
-  metrics->Describe("kurier_pop3_listener_tls_handshake_failures_total", "counter",
-                    "Failed implicit-TLS handshakes, by listener.");
 }
 
 }  // namespace kurier::pop3

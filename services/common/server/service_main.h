@@ -1,0 +1,70 @@
+// What every protocol service's main does after reading its configuration:
+// bind its listeners, serve /metrics and grpc.health.v1, write the port
+// file, then wait for signals — SIGHUP reloads the TLS certificate, SIGTERM
+// or SIGINT stops gracefully (no new connections; sessions get half the
+// grace period to finish, then are interrupted and get the other half).
+//
+// Each service keeps only what is its own: the session type, its
+// configuration and its rejection message.
+#ifndef KURIER_SERVICES_COMMON_SERVER_SERVICE_MAIN_H_
+#define KURIER_SERVICES_COMMON_SERVER_SERVICE_MAIN_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "proto/kurier/config/v1/config.pb.h"
+#include "services/common/metrics/metrics.h"
+#include "services/common/net/connection_limits.h"
+#include "services/common/net/connection_tracker.h"
+#include "services/common/net/listener.h"
+#include "services/common/net/tls_context.h"
+
+namespace kurier::server {
+
+struct ListenerSpec {
+  std::string name;     // port-file and metrics label, e.g. "submission"
+  std::string address;  // host:port; empty or "off": not started
+  bool implicit_tls = false;
+};
+
+struct ServiceOptions {
+  // "pop3", "smtp": names the logs and the metric families
+  // kurier_<service>_connections_total and friends.
+  std::string service;
+  std::vector<ListenerSpec> listeners;
+  std::string metrics_listen;  // empty or "off": none
+  std::string health_listen;   // empty or "off": none
+  std::string port_file;       // empty: none; else "name port" lines
+  uint32_t io_threads = 1;
+  std::chrono::seconds shutdown_grace{10};
+  std::chrono::seconds tls_handshake_timeout{30};
+  // Called once everything listens, with "name=port ..." for the log line.
+  std::function<void(const std::string& ports)> on_ready;
+
+  // All required; they must outlive RunService.
+  const config::v1::LimitsConfig* limits = nullptr;
+  net::TlsContextProvider* tls = nullptr;
+  net::ConnectionTracker* tracker = nullptr;
+  Metrics* metrics = nullptr;
+  net::Listener::Handler handler;
+  net::Listener::Rejecter rejecter;
+};
+
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and the threads it
+// starts later) and ignores SIGPIPE. Call first thing in main.
+void BlockServiceSignals();
+
+// Runs the service until SIGTERM/SIGINT; returns main's exit code (1 when a
+// listener or server cannot start).
+int RunService(const ServiceOptions& options);
+
+// Describes the listener metric families RunService maintains.
+void DescribeListenerMetrics(const std::string& service, Metrics* metrics);
+
+}  // namespace kurier::server
+
+#endif  // KURIER_SERVICES_COMMON_SERVER_SERVICE_MAIN_H_
