@@ -396,6 +396,25 @@ void ApplyDefaults(v1::Config* config) {
   if (pop3->shutdown_grace_seconds() == 0) pop3->set_shutdown_grace_seconds(10);
   ApplyTlsDefaults(pop3->mutable_tls());
   ApplyLimitsDefaults(pop3->mutable_limits());
+
+  v1::SmtpConfig* smtp = config->mutable_smtp();
+  if (smtp->listen().empty()) smtp->set_listen("127.0.0.1:10025");
+  if (smtp->submission_listen().empty()) smtp->set_submission_listen("127.0.0.1:10587");
+  if (smtp->submissions_listen().empty()) smtp->set_submissions_listen("127.0.0.1:10465");
+  if (smtp->metrics_listen().empty()) smtp->set_metrics_listen("127.0.0.1:10080");
+  if (smtp->health_listen().empty()) smtp->set_health_listen("127.0.0.1:10081");
+  if (smtp->hostname().empty()) smtp->set_hostname("localhost");
+  if (smtp->io_threads() == 0) smtp->set_io_threads(std::max(1u, std::thread::hardware_concurrency()));
+  if (smtp->shutdown_grace_seconds() == 0) smtp->set_shutdown_grace_seconds(10);
+  if (smtp->max_message_bytes() == 0) smtp->set_max_message_bytes(35ull << 20);
+  if (smtp->max_recipients() == 0) smtp->set_max_recipients(100);
+  if (smtp->max_errors() == 0) smtp->set_max_errors(20);
+  if (smtp->command_timeout_seconds() == 0) smtp->set_command_timeout_seconds(300);
+  if (smtp->data_timeout_seconds() == 0) smtp->set_data_timeout_seconds(180);
+  if (smtp->connections_per_ip_per_minute() == 0) smtp->set_connections_per_ip_per_minute(600);
+  if (smtp->messages_per_ip_per_minute() == 0) smtp->set_messages_per_ip_per_minute(6000);
+  ApplyTlsDefaults(smtp->mutable_tls());
+  ApplyLimitsDefaults(smtp->mutable_limits());
 }
 
 absl::StatusOr<v1::Config> LoadConfig(const std::vector<std::string>& args,

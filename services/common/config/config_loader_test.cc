@@ -39,6 +39,14 @@ TEST(ApplyDefaultsTest, FillsEveryDocumentedDefault) {
   EXPECT_THAT(c.store_client().shards(), ElementsAre("127.0.0.1:17000"));
   EXPECT_EQ(c.store_client().deadline_ms(), 5000u);
   EXPECT_EQ(c.log().level(), "info");
+  EXPECT_EQ(c.smtp().listen(), "127.0.0.1:10025");
+  EXPECT_EQ(c.smtp().submission_listen(), "127.0.0.1:10587");
+  EXPECT_EQ(c.smtp().submissions_listen(), "127.0.0.1:10465");
+  EXPECT_EQ(c.smtp().max_message_bytes(), 35u << 20);
+  EXPECT_EQ(c.smtp().max_recipients(), 100u);
+  EXPECT_EQ(c.smtp().command_timeout_seconds(), 300u);
+  EXPECT_EQ(c.smtp().data_timeout_seconds(), 180u);
+  EXPECT_EQ(c.smtp().limits().max_connections_per_ip(), c.pop3().limits().max_connections_per_ip());
 }
 
 TEST(ApplyDefaultsTest, KeepsExplicitValues) {
