@@ -83,6 +83,11 @@ ServerUnaryReactor* StoreService::ResolveAddress(CallbackServerContext* c, const
   });
 }
 
+ServerUnaryReactor* StoreService::ResolveRecipient(CallbackServerContext* c, const v1::ResolveRecipientRequest* q,
+                                                   v1::ResolveRecipientResponse* r) {
+  return Unary(c, "ResolveRecipient", [=, this] { return Fill(store_->ResolveRecipient(*q), r); });
+}
+
 ServerUnaryReactor* StoreService::VerifyPassword(CallbackServerContext* c, const v1::VerifyPasswordRequest* q,
                                                  v1::VerifyPasswordResponse* r) {
   return Unary(c, "VerifyPassword", [=, this] { return Fill(store_->VerifyPassword(q->name(), q->password()), r); });
@@ -96,6 +101,20 @@ ServerUnaryReactor* StoreService::ScramStart(CallbackServerContext* c, const v1:
 ServerUnaryReactor* StoreService::ScramFinish(CallbackServerContext* c, const v1::ScramFinishRequest* q,
                                               v1::ScramFinishResponse* r) {
   return Unary(c, "ScramFinish", [=, this] { return Fill(store_->ScramFinish(q->exchange_id(), q->client_final()), r); });
+}
+
+ServerUnaryReactor* StoreService::SetDomain(CallbackServerContext* c, const v1::Domain* q, v1::Domain* r) {
+  return Unary(c, "SetDomain", [=, this] { return Fill(store_->SetDomain(*q), r); });
+}
+
+ServerUnaryReactor* StoreService::DeleteDomain(CallbackServerContext* c, const v1::DeleteDomainRequest* q,
+                                               v1::DeleteDomainResponse*) {
+  return Unary(c, "DeleteDomain", [=, this] { return store_->DeleteDomain(q->name()); });
+}
+
+ServerUnaryReactor* StoreService::ListDomains(CallbackServerContext* c, const v1::ListDomainsRequest*,
+                                              v1::ListDomainsResponse* r) {
+  return Unary(c, "ListDomains", [=, this] { return Fill(store_->ListDomains(), r); });
 }
 
 ServerUnaryReactor* StoreService::ListMailboxes(CallbackServerContext* c, const v1::ListMailboxesRequest* q,
@@ -176,6 +195,11 @@ ServerUnaryReactor* StoreService::Expunge(CallbackServerContext* c, const v1::Ex
 ServerUnaryReactor* StoreService::GetChanges(CallbackServerContext* c, const v1::GetChangesRequest* q,
                                              v1::GetChangesResponse* r) {
   return Unary(c, "GetChanges", [=, this] { return Fill(store_->GetChanges(*q), r); });
+}
+
+ServerUnaryReactor* StoreService::ListOutbound(CallbackServerContext* c, const v1::ListOutboundRequest* q,
+                                               v1::ListOutboundResponse* r) {
+  return Unary(c, "ListOutbound", [=, this] { return Fill(store_->ListOutbound(*q), r); });
 }
 
 ServerUnaryReactor* StoreService::AcquireLease(CallbackServerContext* c, const v1::AcquireLeaseRequest* q,

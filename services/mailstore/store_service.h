@@ -36,11 +36,18 @@ class StoreService final : public v1::MailStore::CallbackService {
   ServerUnaryReactor* SetAliases(CallbackServerContext*, const v1::SetAliasesRequest*, v1::Account*) override;
   ServerUnaryReactor* ResolveAddress(CallbackServerContext*, const v1::ResolveAddressRequest*,
                                      v1::ResolveAddressResponse*) override;
+  ServerUnaryReactor* ResolveRecipient(CallbackServerContext*, const v1::ResolveRecipientRequest*,
+                                       v1::ResolveRecipientResponse*) override;
   ServerUnaryReactor* VerifyPassword(CallbackServerContext*, const v1::VerifyPasswordRequest*,
                                      v1::VerifyPasswordResponse*) override;
   ServerUnaryReactor* ScramStart(CallbackServerContext*, const v1::ScramStartRequest*, v1::ScramStartResponse*) override;
   ServerUnaryReactor* ScramFinish(CallbackServerContext*, const v1::ScramFinishRequest*,
                                   v1::ScramFinishResponse*) override;
+  ServerUnaryReactor* SetDomain(CallbackServerContext*, const v1::Domain*, v1::Domain*) override;
+  ServerUnaryReactor* DeleteDomain(CallbackServerContext*, const v1::DeleteDomainRequest*,
+                                   v1::DeleteDomainResponse*) override;
+  ServerUnaryReactor* ListDomains(CallbackServerContext*, const v1::ListDomainsRequest*,
+                                  v1::ListDomainsResponse*) override;
   ServerUnaryReactor* ListMailboxes(CallbackServerContext*, const v1::ListMailboxesRequest*,
                                     v1::ListMailboxesResponse*) override;
   ServerUnaryReactor* CreateMailbox(CallbackServerContext*, const v1::CreateMailboxRequest*, v1::Mailbox*) override;
@@ -67,6 +74,8 @@ class StoreService final : public v1::MailStore::CallbackService {
   ServerUnaryReactor* GetChanges(CallbackServerContext*, const v1::GetChangesRequest*,
                                  v1::GetChangesResponse*) override;
   grpc::ServerWriteReactor<v1::Change>* Watch(CallbackServerContext*, const v1::WatchRequest*) override;
+  ServerUnaryReactor* ListOutbound(CallbackServerContext*, const v1::ListOutboundRequest*,
+                                   v1::ListOutboundResponse*) override;
   ServerUnaryReactor* AcquireLease(CallbackServerContext*, const v1::AcquireLeaseRequest*, v1::Lease*) override;
   ServerUnaryReactor* RenewLease(CallbackServerContext*, const v1::RenewLeaseRequest*, v1::Lease*) override;
   ServerUnaryReactor* ReleaseLease(CallbackServerContext*, const v1::ReleaseLeaseRequest*,

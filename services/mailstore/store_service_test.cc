@@ -312,6 +312,61 @@ TEST_F(StoreServiceTest, Pop3CommitDeleteAndKeep) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(StoreServiceTest, DomainsResolveRecipientAndOutboundQueue) {
+  v1::ListDomainsResponse domains;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::ListDomains, v1::ListDomainsRequest(), &domains).ok());
+  ASSERT_EQ(domains.domains_size(), 1);
+  EXPECT_EQ(domains.domains(0).name(), "localhost");
+
+  v1::Domain domain, stored;
+  domain.set_name("Example.ORG");
+  domain.set_catch_all("nobody@localhost");
+  EXPECT_EQ(Call(&v1::MailStore::Stub::SetDomain, domain, &stored).error_code(), grpc::StatusCode::NOT_FOUND);
+  domain.set_catch_all("DEMO@localhost");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::SetDomain, domain, &stored).ok());
+  EXPECT_EQ(stored.name(), "example.org");
+  EXPECT_EQ(stored.catch_all(), "demo@localhost");
+
+  v1::ResolveRecipientRequest resolve;
+  resolve.set_address("anyone@example.org");
+  v1::ResolveRecipientResponse resolved;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::ResolveRecipient, resolve, &resolved).ok());
+  EXPECT_EQ(resolved.outcome(), v1::ResolveRecipientResponse::LOCAL);
+  EXPECT_EQ(resolved.account(), "demo@localhost");
+  EXPECT_TRUE(resolved.catch_all());
+  resolve.set_address("demo+tag@localhost");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::ResolveRecipient, resolve, &resolved).ok());
+  EXPECT_TRUE(resolved.subaddress());
+  resolve.set_address("someone@elsewhere.example");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::ResolveRecipient, resolve, &resolved).ok());
+  EXPECT_EQ(resolved.outcome(), v1::ResolveRecipientResponse::NOT_LOCAL);
+  resolve.set_address("no at sign");
+  EXPECT_EQ(Call(&v1::MailStore::Stub::ResolveRecipient, resolve, &resolved).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::DeleteDomainRequest remove;
+  remove.set_name("example.org");
+  v1::DeleteDomainResponse removed;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::DeleteDomain, remove, &removed).ok());
+  EXPECT_EQ(Call(&v1::MailStore::Stub::DeleteDomain, remove, &removed).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::DeliverRequest deliver;
+  deliver.add_recipients("demo@localhost");
+  deliver.set_content("Subject: out\r\n\r\nbody\r\n");
+  deliver.mutable_outbound()->set_envelope_from("demo@localhost");
+  deliver.mutable_outbound()->add_recipients()->set_address("friend@elsewhere.example");
+  v1::DeliverResponse delivered;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::Deliver, deliver, &delivered).ok());
+  EXPECT_FALSE(delivered.outbound_id().empty());
+  v1::ListOutboundRequest list;
+  list.set_include_content(true);
+  v1::ListOutboundResponse queue;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::ListOutbound, list, &queue).ok());
+  ASSERT_EQ(queue.messages_size(), 1);
+  EXPECT_EQ(queue.messages(0).id(), delivered.outbound_id());
+  EXPECT_EQ(queue.messages(0).content(), deliver.content());
+}
+
 TEST_F(StoreServiceTest, HealthCheckSaysServing) {
   // grpc.health.v1.Health/Check with an empty request; SERVING is field 1 = 1.
   grpc::GenericStub generic(channel_);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,17 @@ class StoreClient {
   Awaitable<absl::StatusOr<v1::ScramFinishResponse>> ScramFinish(absl::string_view user,
                                                                  v1::ScramFinishRequest request);
 
+  // What mail for request.address becomes (SMTP RCPT); see ResolveRecipient
+  // in store.proto. Asks the shard of the address. With several shards, an
+  // answer other than LOCAL by the account's own address (not LOCAL, or
+  // LOCAL by catch-all or subaddress) is checked with the other shards:
+  // first for the exact address, then (unless the first answer was a
+  // subaddress) for the address without its "+detail", answered with
+  // subaddress set. The first LOCAL wins; else the first shard's answer
+  // stands. An error from any shard asked is returned: the answer could be
+  // wrong without it, and the call can be retried.
+  Awaitable<absl::StatusOr<v1::ResolveRecipientResponse>> ResolveRecipient(v1::ResolveRecipientRequest request);
+
   // Leases.
   Awaitable<absl::StatusOr<v1::Lease>> AcquireLease(v1::AcquireLeaseRequest request);
   Awaitable<absl::StatusOr<v1::Lease>> RenewLease(v1::RenewLeaseRequest request);
@@ -58,6 +70,16 @@ class StoreClient {
   Awaitable<absl::StatusOr<v1::StoreFlagsResponse>> StoreFlags(v1::StoreFlagsRequest request);
   Awaitable<absl::StatusOr<v1::Pop3CommitResponse>> Pop3Commit(v1::Pop3CommitRequest request);
   Awaitable<absl::StatusOr<v1::ReadMessagesResponse>> ReadMessages(v1::ReadMessagesRequest request);
+  // Delivers to request.recipients (account names, as ResolveRecipient
+  // answered) and queues request.outbound for the relay. One shard: exactly
+  // one call with the request unchanged. Several: the recipients are split
+  // by shard and the outbound part goes to the shard of outbound.submitter
+  // (shard 0 when empty), one call per shard involved, one after another,
+  // each with idempotency_key + "/" + the shard's index (when a key is
+  // given). Results come back in the request's recipient order, with the
+  // queued message's outbound_id. The first shard that fails fails the call;
+  // retrying with the same key delivers nothing twice.
+  Awaitable<absl::StatusOr<v1::DeliverResponse>> Deliver(v1::DeliverRequest request);
 
   // Reads bytes [offset, offset+length) of a message (length 0: to the end),
   // collected from the ReadMessage stream. At most `length` bytes are held,
@@ -67,6 +89,14 @@ class StoreClient {
 
  private:
   v1::MailStore::Stub* StubFor(absl::string_view account);
+  // One call to one shard, by index.
+  Awaitable<absl::StatusOr<v1::ResolveRecipientResponse>> ResolveOn(size_t shard,
+                                                                    v1::ResolveRecipientRequest request);
+  Awaitable<absl::StatusOr<v1::DeliverResponse>> DeliverOn(size_t shard, v1::DeliverRequest request);
+  // The first LOCAL answer of the shards other than `skip` for the exact
+  // `address`; nullopt when none has it.
+  Awaitable<absl::StatusOr<std::optional<v1::ResolveRecipientResponse>>> ResolveExactElsewhere(
+      size_t skip, const std::string& address, uint64_t message_size);
 
   StoreRouter router_;
   std::chrono::milliseconds deadline_;
