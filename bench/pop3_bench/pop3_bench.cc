@@ -7,12 +7,14 @@
 //   setup-maildir  write the same messages as Maildir files for Dovecot
 //   retr           N clients in N threads, each logs in to its own account,
 //                  LISTs, RETRs every message, checks each (size as LISTed,
-//                  checksum, addressee), QUITs; reports messages/s and MB/s
+//                  checksum, addressee), DELEs it too with --delete=1,
+//                  QUITs; reports messages/s and MB/s
 //   idle           opens and logs in N connections, prints "ready", holds
 //                  them until standard input ends, then QUITs them
 //   free-port      prints a TCP port on 127.0.0.1 that is free right now
 //
-// Accounts are <prefix><i>@pop3-bench.invalid for i in [0, --users).
+// Accounts are <prefix><i>@pop3-bench.invalid for i in [0, --users) (another
+// domain with --domain; bench/run uses bench.invalid).
 // Not a test: //bench/pop3_bench:pop3_bench_smoke_test only checks it runs.
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -51,7 +53,11 @@ namespace {
 namespace v1 = ::kurier::store::v1;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kDomain[] = "pop3-bench.invalid";
+// The accounts' domain; --domain changes it (bench/run uses its own).
+std::string& Domain() {
+  static std::string domain = "pop3-bench.invalid";
+  return domain;
+}
 
 // --- Options -----------------------------------------------------------------
 
@@ -94,7 +100,7 @@ class Options {
   std::map<std::string, std::string> values_;
 };
 
-std::string UserName(const std::string& prefix, uint64_t i) { return absl::StrCat(prefix, i, "@", kDomain); }
+std::string UserName(const std::string& prefix, uint64_t i) { return absl::StrCat(prefix, i, "@", Domain()); }
 
 // Keeps the first error message and counts the rest.
 class Errors {
@@ -283,9 +289,10 @@ struct ClientResult {
   uint64_t bytes = 0;
 };
 
-// One client: login, LIST, RETR 1..n with checks, QUIT.
+// One client: login, LIST, RETR 1..n with checks (each followed by DELE when
+// `dele`), QUIT.
 absl::Status RetrClient(const std::string& host, int port, const std::string& user, const std::string& password,
-                        uint64_t expect_messages, ClientResult* result) {
+                        uint64_t expect_messages, bool dele, ClientResult* result) {
   absl::StatusOr<Pop3Client> client = Pop3Client::Connect(host, port, std::chrono::seconds(60), 64 * 1024);
   if (!client.ok()) return client.status();
   if (absl::Status s = client->Login(user, password); !s.ok()) return s;
@@ -307,9 +314,15 @@ absl::Status RetrClient(const std::string& host, int port, const std::string& us
     if (absl::Status s = VerifyBenchMessage(message, user); !s.ok()) {
       return absl::DataLossError(absl::StrCat("message ", n, ": ", s.message()));
     }
+    if (dele) {
+      if (absl::StatusOr<std::string> deleted = client->Command(absl::StrCat("DELE ", n)); !deleted.ok()) {
+        return deleted.status();
+      }
+    }
     ++result->messages;
     result->bytes += message.size();
   }
+  // After DELE, QUIT's +OK says the messages are gone (RFC 1939 UPDATE state).
   if (absl::StatusOr<std::string> bye = client->Command("QUIT"); !bye.ok()) return bye.status();
   return absl::OkStatus();
 }
@@ -322,6 +335,7 @@ int Retr(const Options& o) {
   const uint64_t users = o.Num("users", 1);
   const uint64_t expect = o.Num("messages", 0);
   const std::string label = o.Str("label", "-");
+  const bool dele = o.Num("delete", 0) != 0;
   if (port == 0) {
     std::cerr << "pop3_bench retr: --port is required\n";
     return 2;
@@ -341,7 +355,7 @@ int Retr(const Options& o) {
         go = true;
       }
       while (!go) std::this_thread::yield();
-      if (absl::Status s = RetrClient(host, port, UserName(prefix, i), password, expect, &results[i]); !s.ok()) {
+      if (absl::Status s = RetrClient(host, port, UserName(prefix, i), password, expect, dele, &results[i]); !s.ok()) {
         errors.Add(absl::StrCat(UserName(prefix, i), ": ", s.ToString()));
       }
     });
@@ -451,10 +465,11 @@ constexpr char kUsage[] =
     "--threads=8]\n"
     "  setup-maildir --dir=ROOT --prefix=P --users=N --messages=M [--size=20480 --seed=1 --threads=4]\n"
     "  retr          --port=N --prefix=P --users=N [--messages=M (expected) --host=127.0.0.1 --password=PW "
-    "--label=L]\n"
+    "--label=L --delete=0|1]\n"
     "  idle          --port=N --prefix=P --users=N [--concurrency=32 --host=127.0.0.1 --password=PW]\n"
     "  free-port\n"
-    "Accounts are <prefix><i>@pop3-bench.invalid, i in [0, users). See bench/README.md.\n";
+    "Accounts are <prefix><i>@pop3-bench.invalid, i in [0, users); every command takes --domain=D to change\n"
+    "the domain. See bench/README.md.\n";
 
 int Main(int argc, char** argv) {
   if (argc < 2) {
@@ -471,17 +486,20 @@ int Main(int argc, char** argv) {
   const std::vector<Entry> commands = {
       {"setup-kurier", {"store", "prefix", "users", "messages", "size", "seed", "password", "threads"}, SetupKurier},
       {"setup-maildir", {"dir", "prefix", "users", "messages", "size", "seed", "threads"}, SetupMaildir},
-      {"retr", {"host", "port", "prefix", "users", "messages", "password", "label"}, Retr},
+      {"retr", {"host", "port", "prefix", "users", "messages", "password", "label", "delete"}, Retr},
       {"idle", {"host", "port", "prefix", "users", "password", "concurrency"}, Idle},
       {"free-port", {}, [](const Options&) { return FreePort(); }},
   };
   for (const Entry& entry : commands) {
     if (command != entry.name) continue;
-    absl::StatusOr<Options> options = Options::Parse(args, entry.options);
+    std::vector<std::string> known = entry.options;
+    known.push_back("domain");
+    absl::StatusOr<Options> options = Options::Parse(args, known);
     if (!options.ok()) {
       std::cerr << "pop3_bench " << command << ": " << options.status().message() << "\n" << kUsage;
       return 2;
     }
+    Domain() = options->Str("domain", Domain());
     return entry.run(*options);
   }
   std::cerr << (command == "--help" || command == "help" ? "" : "pop3_bench: unknown command '" + command + "'\n")
