@@ -66,7 +66,11 @@ std::string Synopsis(const CommandSpec& spec) {
   std::string s = spec.name;
   for (const ArgSpec& arg : spec.args) absl::StrAppend(&s, " ", ArgSynopsis(arg));
   for (const OptionSpec& option : spec.options) {
-    absl::StrAppend(&s, " [--", option.name, "=", option.metavar, option.repeated ? " ..." : "", "]");
+    if (option.flag) {
+      absl::StrAppend(&s, " [--", option.name, "]");
+    } else {
+      absl::StrAppend(&s, " [--", option.name, "=", option.metavar, option.repeated ? " ..." : "", "]");
+    }
   }
   return s;
 }
@@ -137,6 +141,24 @@ const std::vector<CommandSpec>& Commands() {
        "Write a consistent backup of the store into DIR, a directory that must not exist yet, on the store's "
        "machine. Prints the path written."},
       {"stats", {}, {}, "Show the store's counters."},
+      {"domain add",
+       {{"NAME"}},
+       {{"catch-all", "ACCOUNT"}},
+       "Make NAME a local domain, or replace its settings. With --catch-all, mail for addresses of NAME that "
+       "no account has goes to ACCOUNT (an existing account); without, it is refused. Accounts make their own "
+       "domains local when they are created. Only the store given by --store is changed: with several store "
+       "shards, run it against each shard."},
+      {"domain list", {}, {}, "List the local domains with their catch-all accounts."},
+      {"domain remove",
+       {{"NAME"}},
+       {},
+       "Stop receiving mail for NAME; its accounts stay. Only the store given by --store is changed: with "
+       "several store shards, run it against each shard."},
+      {"queue list",
+       {},
+       {{"content", "", ValueKind::kText, false, true}},
+       "List the outbound queue (mail waiting for the relay), oldest first: id, time queued, size, sender, "
+       "recipients. With --content each message follows its entry, byte for byte."},
   };
   return *commands;
 }
@@ -190,6 +212,11 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
         }
       }
       std::string value;
+      if (!global && spec->flag) {
+        if (inline_value) return UsageError(absl::StrCat("option '--", name, "' takes no value"));
+        if (inv.options.count(name) == 0) inv.options[name].push_back("");
+        continue;
+      }
       if (inline_value) {
         value = token.substr(eq + 1);
       } else {

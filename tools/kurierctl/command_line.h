@@ -31,12 +31,14 @@ struct ArgSpec {
   std::vector<std::string> choices = {};
 };
 
-// Every command option takes a value ("--quota=1G" or "--quota 1G").
+// A command option takes a value ("--quota=1G" or "--quota 1G"), unless it
+// is a flag ("--content"), which takes none and is recorded with the value "".
 struct OptionSpec {
   std::string name;     // without the leading "--"
-  std::string metavar;  // as shown in usage, e.g. "PW"
+  std::string metavar;  // as shown in usage, e.g. "PW"; unused for a flag
   ValueKind kind = ValueKind::kText;
   bool repeated = false;
+  bool flag = false;
 };
 
 struct CommandSpec {

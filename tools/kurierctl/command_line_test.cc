@@ -170,6 +170,22 @@ TEST(ParseCommandLine, Pop3PolicyChoicesAndDays) {
             "unexpected argument '2' for 'account pop3'");
 }
 
+TEST(ParseCommandLine, FlagsTakeNoValue) {
+  absl::StatusOr<Invocation> inv = Parse({"queue", "list", "--content"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_TRUE(inv->HasOption("content"));
+  EXPECT_TRUE(inv->args.empty());
+  inv = Parse({"queue", "list"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_FALSE(inv->HasOption("content"));
+  EXPECT_EQ(UsageMessage({"queue", "list", "--content=yes"}), "option '--content' takes no value");
+  EXPECT_THAT(UsageText("queue"), HasSubstr("kurierctl queue list [--content]\n"));
+  inv = Parse({"domain", "add", "example.org", "--catch-all", "alice@example.org"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->Option("catch-all"), "alice@example.org");
+  EXPECT_THAT(UsageText("domain"), HasSubstr("shard"));
+}
+
 TEST(ParseNumber, DigitsOnlyWithinUint32) {
   EXPECT_EQ(*ParseNumber("0"), 0u);
   EXPECT_EQ(*ParseNumber("30"), 30u);

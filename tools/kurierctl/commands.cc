@@ -360,6 +360,88 @@ absl::Status Stats(const Invocation& inv, Stub& stub, CommandIo& io) {
   return absl::OkStatus();
 }
 
+absl::Status DomainAdd(const Invocation& inv, Stub& stub, CommandIo& io) {
+  v1::Domain request;
+  request.set_name(inv.args[0]);
+  request.set_catch_all(inv.Option("catch-all"));
+  v1::Domain domain;
+  if (absl::Status s = Call(stub, &Stub::SetDomain, request, &domain); !s.ok()) return s;
+  io.out << "local domain " << domain.name() << ", "
+         << (domain.catch_all().empty() ? std::string("no catch-all") : absl::StrCat("catch-all ", domain.catch_all()))
+         << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status DomainList(const Invocation& inv, Stub& stub, CommandIo& io) {
+  v1::ListDomainsResponse response;
+  if (absl::Status s = Call(stub, &Stub::ListDomains, v1::ListDomainsRequest(), &response); !s.ok()) return s;
+  if (response.domains().empty()) {
+    io.out << "no domains\n";
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows = {{"DOMAIN", "CATCH-ALL"}};
+  for (const v1::Domain& d : response.domains()) rows.push_back({d.name(), d.catch_all().empty() ? "-" : d.catch_all()});
+  io.out << FormatTable(rows);
+  return absl::OkStatus();
+}
+
+absl::Status DomainRemove(const Invocation& inv, Stub& stub, CommandIo& io) {
+  v1::DeleteDomainRequest request;
+  request.set_name(inv.args[0]);
+  v1::DeleteDomainResponse response;
+  if (absl::Status s = Call(stub, &Stub::DeleteDomain, request, &response); !s.ok()) return s;
+  io.out << "removed domain " << inv.args[0] << "\n";
+  return absl::OkStatus();
+}
+
+std::string Recipients(const v1::OutboundMessage& m) {
+  std::vector<std::string> addresses;
+  for (const v1::OutboundRecipient& r : m.recipients()) addresses.push_back(r.address());
+  return absl::StrJoin(addresses, ",");
+}
+
+absl::Status QueueList(const Invocation& inv, Stub& stub, CommandIo& io) {
+  const bool content = inv.HasOption("content");
+  v1::ListOutboundRequest request;
+  request.set_include_content(content);
+  // With content, one message per page keeps a response within what gRPC carries.
+  request.set_limit(content ? 1 : 1000);
+  std::vector<std::vector<std::string>> rows = {{"ID", "QUEUED", "SIZE", "FROM", "TO"}};
+  int listed = 0;
+  for (;;) {
+    v1::ListOutboundResponse response;
+    if (absl::Status s = Call(stub, &Stub::ListOutbound, request, &response); !s.ok()) return s;
+    if (response.messages().empty()) break;
+    for (const v1::OutboundMessage& m : response.messages()) {
+      ++listed;
+      const std::string from = m.envelope_from().empty() ? "<>" : m.envelope_from();
+      if (!content) {
+        rows.push_back({m.id(), FormatTime(m.queued_at()), absl::StrCat(m.size()), from, Recipients(m)});
+        continue;
+      }
+      if (listed > 1) io.out << "\n";
+      io.out << FormatTable({{"id:", m.id()},
+                             {"queued:", FormatTime(m.queued_at())},
+                             {"size:", absl::StrCat(m.size())},
+                             {"from:", from},
+                             {"to:", Recipients(m)},
+                             {"submitter:", m.submitter().empty() ? "-" : m.submitter()}})
+             << "\n"
+             << m.content();
+      if (!m.content().empty() && m.content().back() != '\n') io.out << "\n";
+    }
+    const std::string& last = response.messages().rbegin()->id();
+    if (last <= request.after()) break;  // a store that ignores `after` must not loop us forever
+    request.set_after(last);
+  }
+  if (listed == 0) {
+    io.out << "queue is empty\n";
+  } else if (!content) {
+    io.out << FormatTable(rows);
+  }
+  return absl::OkStatus();
+}
+
 struct Handler {
   const char* name;
   absl::Status (*run)(const Invocation&, Stub&, CommandIo&);
@@ -372,7 +454,8 @@ constexpr Handler kHandlers[] = {
     {"account passwd", AccountPasswd}, {"account pop3", AccountPop3},     {"account quota", AccountQuota},
     {"account show", AccountShow},     {"mailbox list", MailboxList},     {"mailbox create", MailboxCreate},
     {"message list", MessageList},     {"deliver", Deliver},              {"backup", Backup},
-    {"stats", Stats},
+    {"stats", Stats},                  {"domain add", DomainAdd},         {"domain list", DomainList},
+    {"domain remove", DomainRemove},   {"queue list", QueueList},
 };
 
 }  // namespace

@@ -222,6 +222,58 @@ class FakeStore final : public v1::MailStore::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status SetDomain(grpc::ServerContext*, const v1::Domain* request, v1::Domain* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (request->name().find('.') == std::string::npos) return {grpc::StatusCode::INVALID_ARGUMENT, "bad domain"};
+    if (!request->catch_all().empty() && accounts_.count(request->catch_all()) == 0) {
+      return NotFound(request->catch_all());
+    }
+    *response = domains_[request->name()] = *request;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteDomain(grpc::ServerContext*, const v1::DeleteDomainRequest* request,
+                            v1::DeleteDomainResponse*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (domains_.erase(request->name()) == 0) return {grpc::StatusCode::NOT_FOUND, "no domain " + request->name()};
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListDomains(grpc::ServerContext*, const v1::ListDomainsRequest*,
+                           v1::ListDomainsResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, domain] : domains_) *response->add_domains() = domain;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListOutbound(grpc::ServerContext*, const v1::ListOutboundRequest* request,
+                            v1::ListOutboundResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++outbound_calls_;
+    uint32_t limit = std::min(request->limit() == 0 ? 100 : request->limit(), kPageCap);
+    for (auto it = queue_.upper_bound(request->after()); it != queue_.end() && limit > 0; ++it, --limit) {
+      v1::OutboundMessage* m = response->add_messages();
+      *m = it->second;
+      if (!request->include_content()) m->clear_content();
+    }
+    return grpc::Status::OK;
+  }
+
+  void Queue(const std::string& id, const std::string& from, std::vector<std::string> to, const std::string& content) {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::OutboundMessage& m = queue_[id];
+    m.set_id(id);
+    m.set_envelope_from(from);
+    for (auto& r : to) m.add_recipients()->set_address(r);
+    m.set_content(content);
+    m.set_size(content.size());
+    m.set_queued_at(1700000000);
+  }
+  int outbound_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return outbound_calls_;
+  }
+
   std::string Password(const std::string& name) {
     std::lock_guard<std::mutex> lock(mu_);
     return passwords_[name];
@@ -246,6 +298,9 @@ class FakeStore final : public v1::MailStore::Service {
   std::map<std::string, std::vector<v1::Mailbox>> mailboxes_;
   std::map<std::pair<std::string, std::string>, std::map<uint32_t, v1::MessageInfo>> messages_;
   std::string delivered_content_;
+  std::map<std::string, v1::Domain> domains_;
+  std::map<std::string, v1::OutboundMessage> queue_;
+  int outbound_calls_ = 0;
   int list_calls_ = 0;
   int deliver_calls_ = 0;
   int fetch_calls_ = 0;
@@ -544,6 +599,45 @@ TEST_F(CommandsTest, UnreachableStoreIsAnError) {
   Run({"stats"}, &status);
   EXPECT_FALSE(status.ok());
   EXPECT_FALSE(status.message().empty());
+}
+
+TEST_F(CommandsTest, DomainsAddListRemove) {
+  EXPECT_EQ(Run({"domain", "list"}), "no domains\n");
+  Run({"account", "add", "alice@example.org", "--password=pw"});
+  EXPECT_EQ(Run({"domain", "add", "example.org"}), "local domain example.org, no catch-all\n");
+  EXPECT_EQ(Run({"domain", "add", "example.org", "--catch-all=alice@example.org"}),
+            "local domain example.org, catch-all alice@example.org\n");
+  Run({"domain", "add", "b.example"});
+  EXPECT_EQ(Run({"domain", "list"}),
+            "DOMAIN       CATCH-ALL\n"
+            "b.example    -\n"
+            "example.org  alice@example.org\n");
+  absl::Status status;
+  Run({"domain", "add", "c.example", "--catch-all=nobody@example.org"}, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Run({"domain", "remove", "b.example"}), "removed domain b.example\n");
+  Run({"domain", "remove", "b.example"}, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(Run({"domain", "list"}), Not(HasSubstr("b.example")));
+}
+
+TEST_F(CommandsTest, QueueListPagesAndShowsContentOnRequest) {
+  EXPECT_EQ(Run({"queue", "list"}), "queue is empty\n");
+  fake_.Queue("0001", "alice@example.org", {"x@remote.example", "y@remote.example"}, "Subject: one\r\n\r\nbody\r\n");
+  fake_.Queue("0002", "", {"bounce@remote.example"}, "no newline");
+  fake_.Queue("0003", "bob@example.org", {"z@remote.example"}, "three\n");
+  const std::string table = Run({"queue", "list"});
+  EXPECT_THAT(table, HasSubstr("ID    QUEUED"));
+  EXPECT_THAT(table, HasSubstr("0001  2023-11-14 22:13:20 UTC  22    alice@example.org  x@remote.example,y@remote.example"));
+  EXPECT_THAT(table, HasSubstr("0002  2023-11-14 22:13:20 UTC  10    <>"));
+  EXPECT_THAT(table, HasSubstr("0003"));
+  EXPECT_THAT(table, Not(HasSubstr("body")));
+  EXPECT_GE(fake_.outbound_calls(), 2);  // the fake answers two per page
+  const std::string with_content = Run({"queue", "list", "--content"});
+  EXPECT_THAT(with_content, HasSubstr("id:         0001\n"));
+  EXPECT_THAT(with_content, HasSubstr("\n\nSubject: one\r\n\r\nbody\r\n\nid:"));
+  EXPECT_THAT(with_content, HasSubstr("no newline\n"));
+  EXPECT_THAT(with_content, HasSubstr("\n\nthree\n"));
 }
 
 TEST(GeneratePassword, SixteenAlphanumericCharacters) {
