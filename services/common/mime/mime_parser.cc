@@ -391,9 +391,14 @@ class Parser {
   }
 
   // Sets the body range of `part`, from `start` to the cursor (before the
-  // boundary line when `hit` found one).
-  void FinishBody(BodyPart* part, const Mark& start, const Hit& hit) {
-    const Mark end = hit.found ? cursor_.EndBeforeLine(start) : cursor_.mark();
+  // boundary line when `hit` found one), but not ending before `floor`, the
+  // end of the last entity inside it: an inner entity with an empty body
+  // right before the boundary keeps the line end of its blank line, which
+  // the boundary would otherwise claim.
+  void FinishBody(BodyPart* part, const Mark& start, const Hit& hit, const std::optional<Mark>& floor) {
+    Mark end = hit.found ? cursor_.EndBeforeLine(start) : cursor_.mark();
+    if (floor && floor->pos > end.pos) end = *floor;
+    last_end_ = end;
     const uint64_t size = end.pos - start.pos;
     part->set_body_offset(start.pos);
     part->set_body_size(size);
@@ -405,6 +410,7 @@ class Parser {
   Cursor cursor_;
   std::vector<std::string> boundaries_;
   int parts_ = 1;  // the top-level entity
+  Mark last_end_;  // the end of the last body finished
   bool limits_reached_ = false;
 };
 
@@ -556,7 +562,7 @@ Hit Parser::ParseEntity(BodyPart* part, int depth, bool digest_child, Envelope* 
 
   const Mark body_start = header_end;
   if (!blank) {  // no body: the header ran to a boundary or the end
-    FinishBody(part, body_start, hit);
+    FinishBody(part, body_start, hit, std::nullopt);
     return hit;
   }
 
@@ -572,9 +578,11 @@ Hit Parser::ParseEntity(BodyPart* part, int depth, bool digest_child, Envelope* 
   const bool container = (boundary != nullptr && !boundary->value.empty()) || message;
   if (container && (depth + 1 > kMaxDepth || parts_ >= kMaxParts)) limits_reached_ = true;
 
+  std::optional<Mark> inner_end;
   if (message && depth + 1 <= kMaxDepth && parts_ < kMaxParts) {
     ++parts_;
     hit = ParseEntity(part->mutable_message_body(), depth + 1, false, part->mutable_envelope());
+    inner_end = last_end_;
   } else if (boundary != nullptr && !boundary->value.empty() && depth + 1 <= kMaxDepth && parts_ < kMaxParts) {
     const bool digest = absl::EqualsIgnoreCase(part->subtype(), "digest");
     boundaries_.push_back(boundary->value);
@@ -596,12 +604,13 @@ Hit Parser::ParseEntity(BodyPart* part, int depth, bool digest_child, Envelope* 
       }
       ++parts_;
       hit = ParseEntity(part->add_children(), depth + 1, digest, nullptr);
+      inner_end = last_end_;
     }
     if (!popped) boundaries_.pop_back();
   } else {
     hit = ScanToBoundary();
   }
-  FinishBody(part, body_start, hit);
+  FinishBody(part, body_start, hit, inner_end);
   return hit;
 }
 
