@@ -1,0 +1,240 @@
+"""The MX listener's policy against the real smtp binary: which recipients it
+takes (accounts, aliases, subaddresses, a domain's catch-all), which it
+refuses (unknown users, other domains in every spelling a relay abuser
+tries), quota, the recipient limit, the null sender, and what a delivered
+message looks like when read back over POP3: Return-Path, Received, then
+the client's bytes."""
+
+from tests.smtp import smtp_fixture as fx
+
+
+class RecipientsTest(fx.SmtpTestCase):
+
+    def deliver_one(self, rcpt, subject):
+        content = fx.message(subject)
+        self.send("sender@" + fx.REMOTE, [rcpt], content)
+        return content
+
+    def test_account_alias_and_case(self):
+        alias = "alias-%s@%s" % (fx.unique(), fx.DOMAIN)
+        account = self.new_account(aliases=[alias])
+        sent = []
+        for rcpt in (account, alias, account.upper(), account.split("@")[0] + "@" + fx.DOMAIN.upper()):
+            with self.subTest(rcpt=rcpt):
+                sent.append((rcpt, self.deliver_one(rcpt, "to " + rcpt)))
+        delivered = self.mailbox(account)
+        self.assertEqual(len(delivered), len(sent))
+        for got, (rcpt, content) in zip(delivered, sent):
+            self.assertDelivered(got, "sender@" + fx.REMOTE, content, rcpt=rcpt)
+
+    def test_subaddress(self):
+        account = self.new_account()
+        local, domain = account.split("@")
+        rcpt = "%s+news-2026@%s" % (local, domain)
+        content = self.deliver_one(rcpt, "subaddress")
+        [delivered] = self.mailbox(account)
+        self.assertDelivered(delivered, "sender@" + fx.REMOTE, content, rcpt=rcpt)
+
+    def test_catch_all(self):
+        domain = "catch%d.example" % fx.unique()
+        catcher = self.new_account("catcher", domain=domain)
+        other = self.new_account("someone", domain=domain)
+        self.assertReply(None, self.rcpt_reply("nobody@" + domain), 550, "5.1.1", "before the catch-all is set")
+        self.ctl.add_domain(domain, catch_all=catcher)
+        self.wait_for_rcpt("nobody@" + domain, 250, "2.1.5", "the catch-all to take effect")
+        content = self.deliver_one("anything-at-all@" + domain, "catch-all")
+        [delivered] = self.mailbox(catcher)
+        self.assertDelivered(delivered, "sender@" + fx.REMOTE, content, rcpt="anything-at-all@" + domain)
+        # An existing address still goes to its own account.
+        mine = self.deliver_one(other, "not for the catch-all")
+        [delivered] = self.mailbox(other)
+        self.assertDelivered(delivered, "sender@" + fx.REMOTE, mine, rcpt=other)
+        self.assertEqual(self.count(catcher), 1)
+
+    def test_unknown_user_of_a_local_domain(self):
+        account = self.new_account()
+        client = self.session()
+        self.assertReply(client, client.cmd("MAIL FROM:<s@%s>" % fx.REMOTE), 250, "2.1.0")
+        for rcpt in ("no-such-user@" + fx.DOMAIN, "x" + account, account.replace("@", "-x@")):
+            with self.subTest(rcpt=rcpt):
+                self.assertReply(client, client.cmd("RCPT TO:<%s>" % rcpt), 550, "5.1.1")
+        # The refused recipients did not end the transaction.
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(fx.message("after refusals")), 250, fx.DATA_OK)
+        self.assertEqual(self.count(account), 1)
+
+    def test_removed_domain_is_no_longer_local(self):
+        domain = "gone%d.example" % fx.unique()
+        self.assertReply(None, self.rcpt_reply("nobody@" + domain), 550, "5.7.1", "not local yet")
+        self.ctl.add_domain(domain)
+        self.wait_for_rcpt("nobody@" + domain, 550, "5.1.1", "the new domain to be local")
+        self.ctl.remove_domain(domain)
+        self.wait_for_rcpt("nobody@" + domain, 550, "5.7.1", "the removed domain to be no longer local")
+
+    def test_null_sender(self):
+        account = self.new_account()
+        client = self.session()
+        content = fx.message("a bounce")
+        self.assertReply(client, client.cmd("MAIL FROM:<>"), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(content), 250, fx.DATA_OK)
+        [delivered] = self.mailbox(account)
+        self.assertDelivered(delivered, "", content, rcpt=account)
+
+    def test_several_recipients_one_copy_each_and_no_for_clause(self):
+        a, b, c = self.new_account(), self.new_account(), self.new_account()
+        content = fx.message("three recipients")
+        self.send("sender@" + fx.REMOTE, [a, b, c], content)
+        for account in (a, b, c):
+            [delivered] = self.mailbox(account)
+            self.assertDelivered(delivered, "sender@" + fx.REMOTE, content, rcpts=[a, b, c])
+
+
+class NotAnOpenRelayTest(fx.SmtpTestCase):
+    """Every spelling of "deliver this elsewhere" is refused on the MX, and
+    nothing reaches the outbound queue or a mailbox."""
+
+    # Refused as not local: exactly 550 5.7.1.
+    REMOTE_FORMS = [
+        "victim@" + fx.REMOTE,
+        "victim@[127.0.0.1]",
+        "victim@[IPv6:::1]",
+        "@%s:victim@%s" % (fx.DOMAIN, fx.REMOTE),                   # source route (RFC 5321 C)
+        "@%s,@%s:victim@%s" % (fx.HOSTNAME, fx.DOMAIN, fx.REMOTE),
+        "victim@sub." + fx.DOMAIN,                                 # a subdomain of ours is not ours
+        "victim@not" + fx.DOMAIN,                                  # nor one that ends like it
+        "victim@%s.%s" % (fx.DOMAIN, fx.REMOTE),
+    ]
+    # Local domain, relay syntax in the local part: refused (no such user, or
+    # as relaying); either way never queued.
+    LOCAL_PART_FORMS = [
+        '"victim@%s"@%s' % (fx.REMOTE, fx.DOMAIN),
+        "victim%%%s@%s" % (fx.REMOTE, fx.DOMAIN),
+        "%s!victim@%s" % (fx.REMOTE, fx.DOMAIN),
+        '"victim%%%s"@%s' % (fx.REMOTE, fx.DOMAIN),
+        "victim@" + fx.HOSTNAME,  # our host name, not configured as a mail domain
+    ]
+    # Malformed: refused somehow (501 or 550/553).
+    MALFORMED_FORMS = [
+        "victim@%s." % fx.REMOTE,
+        "victim@%s@%s" % (fx.REMOTE, fx.DOMAIN),
+        "victim@%s\tx" % fx.REMOTE,
+    ]
+
+    def test_relay_probes_are_refused(self):
+        self.new_account()  # makes the domain local
+        client = self.session()
+        self.assertReply(client, client.cmd("MAIL FROM:<spammer@%s>" % fx.REMOTE), 250, "2.1.0")
+        for rcpt in self.REMOTE_FORMS:
+            with self.subTest(rcpt=rcpt):
+                self.assertReply(client, client.cmd("RCPT TO:<%s>" % rcpt), 550, "5.7.1")
+        for rcpt in self.LOCAL_PART_FORMS:
+            with self.subTest(rcpt=rcpt):
+                self.assertReply(client, client.cmd("RCPT TO:<%s>" % rcpt), 550, ("5.1.1", "5.7.1"))
+        for rcpt in self.MALFORMED_FORMS:
+            with self.subTest(rcpt=rcpt):
+                self.assertReply(client, client.cmd("RCPT TO:<%s>" % rcpt), (501, 550, 553))
+        self.assertReply(client, client.cmd("DATA"), (503, 554), None, "DATA with no recipient accepted")
+        queue = self.queue()
+        self.assertNotIn("victim", queue)
+        self.assertNotIn("spammer", queue)
+
+    def test_without_angle_brackets_and_with_spaces(self):
+        self.new_account()
+        client = self.session()
+        self.assertReply(client, client.cmd("MAIL FROM:<spammer@%s>" % fx.REMOTE), 250, "2.1.0")
+        for line in ("RCPT TO:victim@" + fx.REMOTE, "RCPT TO: <victim@%s>" % fx.REMOTE,
+                     "RCPT TO:<victim@%s> NOTIFY=NEVER" % fx.REMOTE):
+            with self.subTest(line=line):
+                reply = client.cmd(line)
+                self.assertNotEqual(reply.code // 100, 2, "%s accepted: %s" % (line, reply))
+        self.assertNotIn("victim", self.queue())
+
+    def test_a_refused_relay_never_lands_on_the_queue_even_with_a_local_recipient(self):
+        account = self.new_account()
+        client = self.session()
+        marker = "relay-marker-%d" % fx.unique()
+        self.assertReply(client, client.cmd("MAIL FROM:<spammer@%s>" % fx.REMOTE), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<victim@%s>" % fx.REMOTE), 550, "5.7.1")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(fx.message(marker)), 250, fx.DATA_OK)
+        self.assertEqual(self.count(account), 1)
+        self.assertNotIn(marker, self.queue())
+
+    def test_mx_refuses_auth(self):
+        account = self.new_account()
+        client = self.session(starttls=True)
+        reply = self.authenticate(client, account)
+        self.assertReply(client, reply, (500, 502, 503))
+        self.assertReply(client, client.cmd("MAIL FROM:<%s>" % account), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<victim@%s>" % fx.REMOTE), 550, "5.7.1",
+                         "a refused AUTH must not open the relay")
+
+
+class QuotaTest(fx.SmtpTestCase):
+
+    def full_account(self):
+        account = self.new_account()
+        self.ctl.deliver([account], fx.message("filler", ["x" * 70] * 40))  # about 3 KB
+        self.ctl.set_quota(account, 1024)
+        return account
+
+    def test_full_mailbox_at_rcpt_and_the_others_still_get_it(self):
+        full, other = self.full_account(), self.new_account()
+        client = self.session()
+        content = fx.message("quota")
+        self.assertReply(client, client.cmd("MAIL FROM:<s@%s>" % fx.REMOTE), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % full), 452, "4.2.2")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % other), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(content), 250, fx.DATA_OK)
+        self.assertEqual(self.count(full), 1, "only the filler")
+        [delivered] = self.mailbox(other)
+        self.assertDelivered(delivered, "s@" + fx.REMOTE, content, rcpt=other)
+
+    def test_announced_size_over_the_quota_at_rcpt(self):
+        account = self.new_account()
+        self.ctl.set_quota(account, 20000)
+        client = self.session()
+        self.assertReply(client, client.cmd("MAIL FROM:<s@%s> SIZE=50000" % fx.REMOTE), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 452, "4.2.2")
+        self.assertReply(client, client.cmd("RSET"), 250, "2.0.0")
+        self.assertReply(client, client.cmd("MAIL FROM:<s@%s> SIZE=5000" % fx.REMOTE), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+
+    def test_quota_exceeded_by_the_data(self):
+        account = self.new_account()
+        self.ctl.set_quota(account, 4000)
+        client = self.session()
+        content = fx.message("too big for the quota", ["y" * 70] * 100)  # about 7 KB, no SIZE announced
+        self.assertReply(client, client.cmd("MAIL FROM:<s@%s>" % fx.REMOTE), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(content), 552, "5.2.2")
+        self.assertEqual(self.count(account), 0)
+        self.assertReply(client, client.cmd("NOOP"), 250, "2.0.0")
+
+
+class RecipientLimitTest(fx.SmtpTestCase):
+
+    def test_default_limit_is_100_recipients(self):
+        account = self.new_account()
+        local, domain = account.split("@")
+        client = self.session()
+        lines = ["MAIL FROM:<many@%s>" % fx.REMOTE] + ["RCPT TO:<%s+%d@%s>" % (local, n, domain) for n in range(101)]
+        client.send("".join(line + "\r\n" for line in lines))
+        self.assertReply(client, client.read_reply(), 250, "2.1.0")
+        for n in range(100):
+            self.assertReply(client, client.read_reply(), 250, "2.1.5", "recipient %d" % (n + 1))
+        self.assertReply(client, client.read_reply(), 452, "4.5.3", "recipient 101")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(fx.message("to 100")), 250, fx.DATA_OK)
+        self.assertGreaterEqual(self.count(account), 1)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main(verbosity=2)

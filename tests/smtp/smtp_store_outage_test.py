@@ -1,0 +1,140 @@
+"""smtp when the store goes away: stopped (nothing listens) or frozen
+(SIGSTOP: the request may still be carried out after smtp gave up). The
+client gets 451 4.3.0, nothing is half-stored, and once the store is back a
+retry of the same message is delivered exactly once (the idempotency key)."""
+
+import signal
+import time
+
+from tests.smtp import smtp_fixture as fx
+from tests.support import kurier_harness as kh
+
+SENDER = "sender@" + fx.REMOTE
+# smtp's deadline on each store call: short, so that an outage is noticed fast.
+DEADLINE_MS = 1500
+
+
+class StoreOutageTest(fx.SmtpTestCase):
+    SHARED_SMTP = False
+
+    def setUp(self):
+        self.smtp = self.start_smtp(store_client__deadline_ms=DEADLINE_MS)
+        port = self.store.port
+
+        def store_running_again():
+            # A test that failed half-way must not leave the store down
+            # (or frozen) for the next one.
+            self.store.process.send_signal(signal.SIGCONT)
+            if not self.store.process.alive():
+                self.store.start(port)
+
+        self.addCleanup(store_running_again)
+
+    def begin(self, client, sender, recipients):
+        self.assertReply(client, client.cmd("MAIL FROM:<%s>" % sender), 250, "2.1.0")
+        for rcpt in recipients:
+            self.assertReply(client, client.cmd("RCPT TO:<%s>" % rcpt), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+
+    def retry_until_accepted(self, listener, sender, recipients, content, account=None, timeout=30.0):
+        """What a client does after a 451: sends the same message again,
+        later, until it is accepted; every refusal on the way must be
+        temporary (4xx). Returns the number of attempts."""
+        attempts = []
+
+        def attempt():
+            if account is not None:
+                client = self.submission(account, listener)
+            else:
+                client = self.session(listener)
+            replies = [client.cmd("MAIL FROM:<%s>" % sender)]
+            for rcpt in recipients:
+                if replies[-1].code == 250:
+                    replies.append(client.cmd("RCPT TO:<%s>" % rcpt))
+            if replies[-1].code == 250:
+                replies.append(client.cmd("DATA"))
+                if replies[-1].code == 354:
+                    replies.append(client.data(content))
+            client.close()
+            attempts.append(replies[-1])
+            self.assertIn(replies[-1].code // 100, (2, 4), "a permanent refusal during the outage's end\n"
+                          + client.transcript_text())
+            return replies[-1].code == 250
+
+        kh.wait_until(attempt, timeout, "a retry to be accepted once the store is back", interval=0.5)
+        return len(attempts)
+
+    def test_store_stopped_during_data(self):
+        account = self.new_account()
+        content = fx.message("store stopped")
+        client = self.session()
+        self.begin(client, SENDER, [account])
+        port = self.store.port
+        self.assertEqual(self.store.stop(), 0)
+        started = time.monotonic()
+        reply = client.data(content)
+        self.assertReply(client, reply, 451, "4.3.0", "DATA ended while the store is down")
+        self.assertLess(time.monotonic() - started, DEADLINE_MS / 1000 + 10, "451 within the store deadline")
+        # The session goes on: the next transaction is refused up front.
+        reply = client.cmd("MAIL FROM:<%s>" % SENDER)
+        if reply.code == 250:
+            self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 451, None, "RCPT while the store is down")
+        else:
+            self.assertReply(client, reply, 451)
+        self.store.start(port)
+        self.assertEqual(self.count(account), 0, "nothing of the refused message is stored")
+        self.retry_until_accepted("smtp", SENDER, [account], content)
+        [delivered] = self.mailbox(account)
+        self.assertDelivered(delivered, SENDER, content, rcpt=account)
+
+    def test_store_frozen_during_data_then_retry_delivers_once(self):
+        # SIGSTOP: smtp's call times out, but the request may sit in the
+        # store's socket and be carried out after SIGCONT. The retry then
+        # must not make a second copy.
+        account = self.new_account()
+        content = fx.message("store frozen")
+        client = self.session()
+        self.begin(client, SENDER, [account])
+        self.store.process.send_signal(signal.SIGSTOP)
+        try:
+            reply = client.data(content)
+        finally:
+            self.store.process.send_signal(signal.SIGCONT)
+        self.assertReply(client, reply, 451, "4.3.0", "DATA ended while the store is frozen")
+        attempts = self.retry_until_accepted("smtp", SENDER, [account], content)
+        time.sleep(DEADLINE_MS / 1000)  # a late copy would have landed by now
+        delivered = self.mailbox(account)
+        self.assertEqual(len(delivered), 1, "delivered %d times after %d retries" % (len(delivered), attempts))
+        self.assertDelivered(delivered[0], SENDER, content, rcpt=account)
+
+    def test_submission_with_remote_recipients_during_an_outage(self):
+        account, local = self.new_account(), self.new_account()
+        marker = "outage-%d" % fx.unique()
+        remote_rcpt = "far-%s@%s" % (marker, fx.REMOTE)
+        content = fx.message(marker)
+        client = self.submission(account)
+        self.begin(client, account, [local, remote_rcpt])
+        port = self.store.port
+        self.assertEqual(self.store.stop(), 0)
+        self.assertReply(client, client.data(content), 451, "4.3.0")
+        self.store.start(port)
+        self.assertEqual(self.count(local), 0)
+        self.assertNotIn(marker, self.queue(), "the queue entry and the local copy are one write")
+        self.retry_until_accepted("submissions", account, [local, remote_rcpt], content, account=account)
+        self.assertEqual(self.count(local), 1)
+        self.assertEqual(self.queue().count("Subject: " + marker), 1)
+
+    def test_auth_while_the_store_is_down_is_temporary(self):
+        account = self.new_account()
+        port = self.store.port
+        self.assertEqual(self.store.stop(), 0)
+        client = self.session("submissions")
+        reply = self.authenticate(client, account)
+        # RFC 4954 6: 454 4.7.0 Temporary authentication failure.
+        self.assertReply(client, reply, 454, "4.7.0")
+        self.store.start(port)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main(verbosity=2)
