@@ -172,6 +172,12 @@ absl::Status MailStoreImpl::ClearCatchAll(WriteTxn& txn, std::string_view accoun
 }
 
 absl::Status MailStoreImpl::BackfillDomains() {
+  {
+    SnapshotReader reader(db_.get(), &cfs_);
+    auto done = reader.Get(kDefault, kDomainsBackfilledKey);
+    if (!done.ok()) return done.status();
+    if (done->has_value()) return absl::OkStatus();  // the usual case: no write at open
+  }
   return writer_->Run([&](WriteTxn& txn) -> absl::Status {
     auto done = txn.Get(kDefault, kDomainsBackfilledKey);
     if (!done.ok()) return done.status();
