@@ -527,6 +527,26 @@ class Kurierctl:
         """The output of `queue list` (with --content: the messages too)."""
         return self.run("queue", "list", *(["--content"] if content else []))
 
+    _QUEUE_ENTRY = re.compile(r"^id:[ \t]+(\S+)\nqueued:[ \t]+([^\n]*)\nsize:[ \t]+(\d+)\nfrom:[ \t]+([^\n]*)\n"
+                              r"to:[ \t]+([^\n]*)\nsubmitter:[ \t]+([^\n]*)\n", re.M)
+
+    def queue(self):
+        """The outbound queue, oldest first: [{"id", "from", "to": [...],
+        "submitter", "size", "content"}] from `queue list --content`
+        (content as text; from "<>" for the null sender; submitter "-" for
+        none)."""
+        text = self.queue_text(content=True)
+        matches = list(self._QUEUE_ENTRY.finditer(text))
+        entries = []
+        for i, m in enumerate(matches):
+            end = matches[i + 1].start() - 1 if i + 1 < len(matches) else len(text)  # "\n" between entries
+            entries.append({"id": m.group(1), "size": int(m.group(3)), "from": m.group(4).strip(),
+                            "to": [a for a in m.group(5).strip().split(",") if a], "submitter": m.group(6).strip(),
+                            "content": text[m.end():end]})
+        if not entries and "queue is empty" not in text:
+            raise KurierctlError("cannot read the queue listing: %r" % text[:500])
+        return entries
+
     def uid_validity(self, account, mailbox="INBOX"):
         out = self.run("mailbox", "list", account)
         lines = out.splitlines()
