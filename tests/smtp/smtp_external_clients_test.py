@@ -116,7 +116,7 @@ class SmtplibTest(fx.SmtpTestCase):
         email.generator.BytesGenerator(out, policy=msg.policy.clone(utf8=True)).flatten(msg, linesep="\r\n")
         [delivered] = self.mailbox(account)
         self.assertDelivered(delivered, "j\u00f6s\u00e9@b\u00fccher.example", out.getvalue(), rcpt=account,
-                             protocol=("UTF8SMTP", "ESMTP"))
+                             protocol="UTF8SMTP")
 
     def test_8bit_body_with_sendmail(self):
         account = self.new_account()

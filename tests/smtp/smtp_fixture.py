@@ -189,6 +189,10 @@ class SmtpTestCase(unittest.TestCase):
         """The text of `kurierctl queue list --content`."""
         return self.ctl.queue_text(content=True)
 
+    def queued(self, marker):
+        """The outbound queue entries whose content holds `marker`."""
+        return [entry for entry in self.ctl.queue() if marker in entry["content"]]
+
     # --- sessions --------------------------------------------------------------
 
     def connect(self, listener="smtp", server=None, timeout=10.0, rcvbuf=None):

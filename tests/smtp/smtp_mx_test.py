@@ -92,6 +92,31 @@ class RecipientsTest(fx.SmtpTestCase):
             self.assertDelivered(delivered, "sender@" + fx.REMOTE, content, rcpts=[a, b, c])
 
 
+class TraceFieldTest(fx.SmtpTestCase):
+
+    def test_helo_name_cannot_forge_the_received_field(self):
+        account = self.new_account()
+        for helo in ("evil.example by trusted.example with ESMTPSA", "evil.example (trusted) ; Mon, 1 Jan 2001",
+                     "evil.example\x7f\x01"):
+            with self.subTest(helo=helo):
+                client = self.connect()
+                reply = client.cmd("EHLO " + helo)
+                if reply.code == 501:
+                    continue  # refused as no domain: fine
+                self.assertEhlo(client, reply)
+                content = fx.message("helo " + helo[:20])
+                self.send("s@" + fx.REMOTE, [account], content, client=client)
+                delivered = self.mailbox(account)[-1]
+                _, received, rest = fx.split_delivered(delivered)
+                self.assertEqual(rest, content)
+                words = received.replace("(", " ").replace(")", " ").split()
+                self.assertEqual(words.count("by"), 1, "a forged by clause: %r" % received)
+                self.assertEqual(words.count("with"), 1, "a forged with clause: %r" % received)
+                self.assertNotIn("trusted", received.split(" by ")[1] if " by " in received else received)
+                self.assertEqual(received.count(";"), 1, "a forged date: %r" % received)
+                self.assertTrue(all(c == "\t" or 32 <= ord(c) < 127 for c in received), repr(received))
+
+
 class NotAnOpenRelayTest(fx.SmtpTestCase):
     """Every spelling of "deliver this elsewhere" is refused on the MX, and
     nothing reaches the outbound queue or a mailbox."""
