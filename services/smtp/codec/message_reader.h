@@ -72,8 +72,8 @@ class MessageReader {
   void SetDefect(Defect defect);
   void CountLineBytes(size_t n);
 
-  const Framing framing_;
-  const uint64_t max_bytes_;
+  Framing framing_;
+  uint64_t max_bytes_;
   State state_ = State::kLineStart;
   bool done_ = false;
   Defect defect_ = Defect::kNone;
