@@ -117,6 +117,22 @@ class DataTest(DataTestCase):
         [delivered] = self.mailbox(account)
         self.assertDelivered(delivered, SENDER, content, rcpt=account)
 
+    def test_mail_loop_is_refused(self):
+        # RFC 5321 6.3: a message with very many Received: fields is looping.
+        account = self.new_account()
+
+        def hops(n):
+            return b"".join(b"Received: from hop%d.example by hop%d.example; Sun, 22 Nov 2026 07:00:00 +0000\r\n"
+                            % (i, i + 1) for i in range(n)) + b"Subject: %d hops\r\n\r\nbody\r\n" % n
+
+        client = self.session()
+        self.open_data(client, [account])
+        self.assertReply(client, client.data(hops(150)), 554, "5.4.6", "150 Received: fields")
+        self.open_data(client, [account])
+        self.assertReply(client, client.data(hops(50)), 250, fx.DATA_OK, "50 Received: fields")
+        [delivered] = self.mailbox(account)
+        self.assertDelivered(delivered, SENDER, hops(50), rcpt=account)
+
     def test_8bitmime(self):
         account = self.new_account()
         content = (b"From: sender@remote.example\r\nSubject: 8bit\r\n"
@@ -299,20 +315,23 @@ class BdatTest(DataTestCase):
     def test_chunks_are_exact_octets(self):
         account = self.new_account()
         # No dot-stuffing in BDAT: "." and ".." lines arrive as they are.
-        content = (b"From: sender@remote.example\r\nSubject: chunks\r\n\r\n"
-                   b".\r\n..\r\n.leading\r\nmiddle\r\n" + "\u00e4\u00f6\u00fc\r\n".encode("utf-8"))
-        cuts = [0, 10, 11, 47, 48, 60, len(content)]
-        chunks = [content[a:b] for a, b in zip(cuts, cuts[1:])]
+        def content(n):
+            return (b"From: sender@remote.example\r\nSubject: chunks %d\r\n\r\n" % n
+                    + b".\r\n..\r\n.leading\r\nmiddle\r\n" + "\u00e4\u00f6\u00fc\r\n".encode("utf-8"))
+
+        cuts = [0, 10, 11, 47, 48, 60, len(content(1))]
+        chunks = [content(1)[a:b] for a, b in zip(cuts, cuts[1:])]
         client = self.session()
         self.assertReply(client, self.bdat_transaction(client, account, chunks, params=" BODY=8BITMIME"), 250,
                          fx.DATA_OK)
-        self.assertReply(client, self.bdat_transaction(client, account, [content], last_separately=True), 250,
+        self.assertReply(client, self.bdat_transaction(client, account, [content(2)], last_separately=True), 250,
                          fx.DATA_OK, "BDAT 0 LAST")
-        self.assertReply(client, self.bdat_transaction(client, account, [content]), 250, fx.DATA_OK, "one BDAT LAST")
+        self.assertReply(client, self.bdat_transaction(client, account, [content(3)]), 250, fx.DATA_OK,
+                         "one BDAT LAST")
         delivered = self.mailbox(account)
         self.assertEqual(len(delivered), 3)
-        for got in delivered:
-            self.assertDelivered(got, SENDER, content, rcpt=account)
+        for n, got in enumerate(delivered, 1):
+            self.assertDelivered(got, SENDER, content(n), rcpt=account)
 
     def test_crlf_split_across_chunks_is_crlf(self):
         account = self.new_account()

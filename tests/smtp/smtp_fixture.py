@@ -76,6 +76,63 @@ def split_delivered(data):
     return m.group(1).decode("utf-8", "backslashreplace"), received, rest[r.end():]
 
 
+def same_address(a, b):
+    """Two addresses are the same mailbox: equal local parts (whose case
+    belongs to the receiving host, RFC 5321 2.4), domains in any case."""
+    local_a, _, domain_a = a.rpartition("@")
+    local_b, _, domain_b = b.rpartition("@")
+    return local_a == local_b and domain_a.lower() == domain_b.lower()
+
+
+RECEIVED_CLAUSES = ("from", "by", "via", "with", "id", "for")
+
+
+def parse_received(value):
+    """An unfolded Received: value (RFC 5321 4.4, RFC 5322 3.6.7) as
+    {"clauses": {name: [[tokens], ...]}, "comments": [text], "date": text or
+    None}: comments (nested, with quoted-pairs) taken out, the date after
+    the last ";" outside them, clause names lower-cased."""
+    text, comments, depth, current, escaped = [], [], 0, [], False
+    for ch in value:
+        if depth:
+            if escaped:
+                current.append(ch)
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "(":
+                depth += 1
+                current.append(ch)
+            elif ch == ")":
+                depth -= 1
+                if depth:
+                    current.append(ch)
+                else:
+                    comments.append("".join(current))
+                    current = []
+                    text.append(" ")
+            else:
+                current.append(ch)
+        elif ch == "(":
+            depth = 1
+        else:
+            text.append(ch)
+    plain = "".join(text)
+    clauses_text, semicolon, date = plain.rpartition(";")
+    if not semicolon:
+        clauses_text, date = plain, None
+    clauses, name = {}, None
+    for token in clauses_text.split():
+        if token.lower() in RECEIVED_CLAUSES:
+            name = token.lower()
+            clauses.setdefault(name, []).append([])
+        elif name is not None:
+            clauses[name][-1].append(token)
+        else:
+            clauses.setdefault("", []).append([token])
+    return {"clauses": clauses, "comments": comments, "date": date.strip() if date else None}
+
+
 def header_fields(content):
     """[(lower-case name, raw field bytes with CRLF)] of a message's header."""
     head = content.split(b"\r\n\r\n", 1)[0] + b"\r\n"
@@ -333,31 +390,44 @@ class SmtpTestCase(unittest.TestCase):
 
     def assertReceived(self, received, helo, protocol, rcpt=None, rcpts=(), tls=False):
         """The Received: field (unfolded, without its name) records the
-        client (HELO name and address literal), this host, the protocol (RFC
-        3848: ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP after HELO), TLS
-        version and cipher when there was TLS, the recipient when there was
-        exactly one (`rcpt`) and none of several (`rcpts`), and a date."""
-        self.assertRegex(received, r"(^|\s)from %s(\s|$)" % re.escape(helo), "from <helo>")
-        self.assertIn("[127.0.0.1]", received, "the client's address")
-        self.assertRegex(received, r"\sby %s(\s|;|$)" % re.escape(HOSTNAME), "by <our host>")
+        client (HELO name, and its address literal in a comment, RFC 5321
+        4.4 TCP-info), this host, the protocol (RFC 3848: ESMTP, ESMTPS,
+        ESMTPA, ESMTPSA, SMTP after HELO; RFC 6531: UTF8SMTP...), the TLS
+        version and cipher in a comment when there was TLS, the recipient
+        when there was exactly one (`rcpt`) and none of several (`rcpts`),
+        and the date. Each clause appears once."""
+        parsed = parse_received(received)
+        clauses, comments = parsed["clauses"], parsed["comments"]
+        self.assertNotIn("", clauses, "words before the from clause in %r" % received)
+        for name, values in clauses.items():
+            self.assertEqual(len(values), 1, "clause %r more than once, or a value with spaces, in %r"
+                             % (name, received))
+        self.assertEqual(clauses.get("from"), [[helo]], "from <helo> in %r" % received)
+        self.assertTrue(any("[127.0.0.1]" in c for c in comments), "the client's address in %r" % received)
+        self.assertEqual(clauses.get("by"), [[HOSTNAME]], "by <our host> in %r" % received)
         protocols = protocol if isinstance(protocol, (tuple, list)) else (protocol,)
-        m = re.search(r"\swith ([A-Za-z0-9]+)", received)
-        self.assertIsNotNone(m, "no with clause in %r" % received)
-        self.assertIn(m.group(1), protocols, "with %s in %r" % (m.group(1), received))
+        self.assertIn(clauses.get("with", [[None]])[0][0], protocols, "the with clause in %r" % received)
+        tls_comments = [c for c in comments if re.search(r"TLSv1\.[0-3]", c)]
         if tls:
-            self.assertRegex(received, r"version=TLSv1\.[23]", "TLS version in %r" % received)
-            self.assertRegex(received, r"cipher=[A-Za-z0-9_-]+", "TLS cipher in %r" % received)
+            self.assertTrue(tls_comments, "no TLS version in %r" % received)
+            self.assertRegex(tls_comments[0], r"TLSv1\.[23]")
+            cipher = tls if isinstance(tls, str) else r"[A-Z0-9]+(?:[_-][A-Z0-9]+){2,}"
+            self.assertRegex(tls_comments[0], cipher, "the cipher in %r" % received)
         else:
-            self.assertNotIn("TLSv1", received)
+            self.assertEqual(tls_comments, [], "TLS recorded for a plaintext session: %r" % received)
         if rcpt is not None:
-            self.assertRegex(received, r"\sfor <%s>" % re.escape(rcpt), "the single recipient in %r" % received)
-        for other in rcpts:
-            self.assertNotIn(other, received, "one of several recipients revealed (Bcc) in %r" % received)
-        self.assertIn(";", received)
-        stamp = received.rsplit(";", 1)[1].strip()
-        when = email.utils.parsedate_to_datetime(stamp)
-        self.assertIsNotNone(when.tzinfo, "date without a zone: %r" % stamp)
-        self.assertLess(abs(when.timestamp() - time.time()), 600, "date %r is not now" % stamp)
+            self.assertEqual(len(clauses.get("for", [])), 1, "no for clause in %r" % received)
+            written = clauses["for"][0]
+            self.assertTrue(len(written) == 1 and same_address(written[0], "<%s>" % rcpt),
+                            "the single recipient %s in %r" % (rcpt, received))
+        if rcpts:
+            self.assertNotIn("for", clauses, "a for clause with several recipients in %r" % received)
+            for other in rcpts:
+                self.assertNotIn(other, received, "one of several recipients revealed (Bcc) in %r" % received)
+        self.assertIsNotNone(parsed["date"], "no date in %r" % received)
+        when = email.utils.parsedate_to_datetime(parsed["date"])
+        self.assertIsNotNone(when.tzinfo, "date without a zone: %r" % parsed["date"])
+        self.assertLess(abs(when.timestamp() - time.time()), 600, "date %r is not now" % parsed["date"])
 
     def assertDelivered(self, delivered, sender, content, helo=CLIENT_HELO, protocol="ESMTP", rcpt=None, rcpts=(),
                         tls=False, submission=False):

@@ -101,19 +101,18 @@ class TraceFieldTest(fx.SmtpTestCase):
             with self.subTest(helo=helo):
                 client = self.connect()
                 reply = client.cmd("EHLO " + helo)
-                if reply.code == 501:
-                    continue  # refused as no domain: fine
+                if reply.code in (500, 501):
+                    continue  # refused as no domain name: fine
                 self.assertEhlo(client, reply)
                 content = fx.message("helo " + helo[:20])
                 self.send("s@" + fx.REMOTE, [account], content, client=client)
                 delivered = self.mailbox(account)[-1]
                 _, received, rest = fx.split_delivered(delivered)
                 self.assertEqual(rest, content)
-                words = received.replace("(", " ").replace(")", " ").split()
-                self.assertEqual(words.count("by"), 1, "a forged by clause: %r" % received)
-                self.assertEqual(words.count("with"), 1, "a forged with clause: %r" % received)
-                self.assertNotIn("trusted", received.split(" by ")[1] if " by " in received else received)
-                self.assertEqual(received.count(";"), 1, "a forged date: %r" % received)
+                # One clause of each kind, the from clause one word, the date now.
+                parsed = fx.parse_received(received)
+                self.assertReceived(received, parsed["clauses"]["from"][0][0], "ESMTP", rcpt=account)
+                self.assertNotIn("trusted", " ".join(" ".join(v[0]) for v in parsed["clauses"].values()))
                 self.assertTrue(all(c == "\t" or 32 <= ord(c) < 127 for c in received), repr(received))
 
 

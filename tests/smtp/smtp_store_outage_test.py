@@ -4,6 +4,8 @@ client gets 451 4.3.0, nothing is half-stored, and once the store is back a
 retry of the same message is delivered exactly once (the idempotency key)."""
 
 import signal
+import socket
+import threading
 import time
 
 from tests.smtp import smtp_fixture as fx
@@ -12,6 +14,68 @@ from tests.support import kurier_harness as kh
 SENDER = "sender@" + fx.REMOTE
 # smtp's deadline on each store call: short, so that an outage is noticed fast.
 DEADLINE_MS = 1500
+
+
+class HoldingProxy:
+    """A TCP proxy in front of the store whose answers can be held back:
+    requests reach the store at once, its replies wait while hold() is on.
+    That is a store that did the work but whose answer smtp never saw in
+    time."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.listener = socket.socket()
+        self.listener.bind((kh.LOOPBACK, 0))
+        self.listener.listen(16)
+        self.address = "%s:%d" % (kh.LOOPBACK, self.listener.getsockname()[1])
+        self._released = threading.Event()
+        self._released.set()
+        self._closed = False
+        self._sockets = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def hold(self):
+        self._released.clear()
+
+    def release(self):
+        self._released.set()
+
+    def close(self):
+        self._closed = True
+        self._released.set()
+        for sock in self._sockets + [self.listener]:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def _accept(self):
+        while not self._closed:
+            try:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection((kh.LOOPBACK, self.target_port))
+            except OSError:
+                return
+            self._sockets += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source, sink, answers):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if answers:
+                    self._released.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class StoreOutageTest(fx.SmtpTestCase):
@@ -103,6 +167,29 @@ class StoreOutageTest(fx.SmtpTestCase):
         self.assertReply(client, reply, 451, "4.3.0", "DATA ended while the store is frozen")
         attempts = self.retry_until_accepted("smtp", SENDER, [account], content)
         time.sleep(DEADLINE_MS / 1000)  # a late copy would have landed by now
+        delivered = self.mailbox(account)
+        self.assertEqual(len(delivered), 1, "delivered %d times after %d retries" % (len(delivered), attempts))
+        self.assertDelivered(delivered[0], SENDER, content, rcpt=account)
+
+    def test_store_delivered_but_its_answer_was_late_then_retry_delivers_once(self):
+        # The store commits, smtp's deadline passes before the answer comes:
+        # smtp says 451, the client retries, and the idempotency key keeps
+        # the retry from making a second copy.
+        proxy = HoldingProxy(self.store.port)
+        self.addCleanup(proxy.close)
+        smtp = self.start_smtp(store_client__deadline_ms=DEADLINE_MS, store_client__shards=proxy.address)
+        account = self.new_account()
+        content = fx.message("answer late")
+        client = self.session(server=smtp)
+        self.begin(client, SENDER, [account])
+        proxy.hold()
+        try:
+            self.assertReply(client, client.data(content), 451, "4.3.0", "the store's answer did not come in time")
+            kh.wait_until(lambda: self.count(account) == 1, 10, "the store to have delivered it all the same")
+        finally:
+            proxy.release()
+        self.smtp = smtp
+        attempts = self.retry_until_accepted("smtp", SENDER, [account], content)
         delivered = self.mailbox(account)
         self.assertEqual(len(delivered), 1, "delivered %d times after %d retries" % (len(delivered), attempts))
         self.assertDelivered(delivered[0], SENDER, content, rcpt=account)

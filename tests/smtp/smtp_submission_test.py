@@ -43,22 +43,42 @@ class AuthTest(fx.SmtpTestCase):
 
     def test_wrong_credentials(self):
         account, other = self.new_account(), self.new_account()
-        client = self.session("submissions")
         for mechanism in ("PLAIN", "LOGIN", "SCRAM-SHA-256"):
             with self.subTest(mechanism=mechanism):
+                client = self.session("submissions")
                 self.assertReply(client, self.authenticate(client, account, "wrong", mechanism), 535, "5.7.8")
+                self.assertReply(client, client.cmd("MAIL FROM:<%s>" % account), 530, "5.7.0", "still anonymous")
+                # The session can still log in properly.
+                self.assertReply(client, self.authenticate(client, account, mechanism=mechanism), 235, "2.7.0")
+        client = self.session("submissions")
         unknown = self.authenticate(client, "nobody@" + fx.DOMAIN, fx.PASSWORD)
         wrong = self.authenticate(client, account, "wrong")
         self.assertReply(client, unknown, 535, "5.7.8")
         self.assertEqual(str(unknown), str(wrong), "an unknown user looks like a wrong password")
         # Logging in as someone else (PLAIN authzid, SCRAM a=) is refused.
+        client = self.session("submissions")
         self.assertReply(client, client.cmd("AUTH PLAIN " + kh.b64("%s\0%s\0%s" % (other, account, fx.PASSWORD))),
                          535)
         scram = self.scram(client, account, fx.PASSWORD, gs2_header="n,a=%s," % other)
         self.assertReply(client, scram, 535)
-        self.assertReply(client, client.cmd("MAIL FROM:<%s>" % account), 530, "5.7.0", "still unauthenticated")
-        # The session can still log in properly.
-        self.assertReply(client, self.authenticate(client, account), 235, "2.7.0")
+
+    def test_repeated_failures_end_the_session(self):
+        account = self.new_account()
+        client = self.session("submissions")
+        replies = []
+        for attempt in range(10):
+            try:
+                replies.append(self.authenticate(client, account, "guess%d" % attempt))
+            except (EOFError, ConnectionError):
+                break
+        codes = [r.code for r in replies]
+        self.assertIn(421, codes, "the session is ended after some failures\n" + client.transcript_text())
+        self.assertEqual(codes[:codes.index(421)], [535] * codes.index(421))
+        self.assertGreaterEqual(codes.index(421), 3, "at least three tries (like pop3)")
+        self.assertReply(client, replies[codes.index(421)], 421, "4.7.0")
+        self.assertClosed(client)
+        # Another connection still logs in (the throttle is raised out of the way here).
+        self.submission(account)
 
     def test_sasl_protocol_errors(self):
         account = self.new_account()
@@ -201,16 +221,29 @@ class SenderAndRecipientsTest(fx.SmtpTestCase):
     def test_message_ids_are_unique(self):
         account = self.new_account()
         client = self.submission(account)
-        for _ in range(3):
-            self.assertReply(client, self.transaction(client, account, [account], b"Subject: id\r\n\r\nx\r\n"), 250,
-                             fx.DATA_OK)
+        for n in range(3):
+            content = b"Subject: id %d\r\n\r\nx\r\n" % n
+            self.assertReply(client, self.transaction(client, account, [account], content), 250, fx.DATA_OK)
         ids = set()
-        for got in self.mailbox(account):
+        delivered = self.mailbox(account)
+        self.assertEqual(len(delivered), 3)
+        for got in delivered:
             m = re.search(rb"\r\nMessage-ID: *(<[^>]*>)", got, re.I)
             self.assertIsNotNone(m, got[:400])
             ids.add(m.group(1))
         self.assertEqual(len(ids), 3, ids)
 
+    def test_the_same_message_submitted_twice_arrives_twice(self):
+        # Two submissions that each got 250 are two messages for the user,
+        # even with identical bytes (a script sending the same alert twice);
+        # the submission even gives each its own Message-ID.
+        account = self.new_account()
+        content = b"Subject: disk full\r\n\r\n/var is full\r\n"
+        for n in range(2):
+            client = self.submission(account)
+            self.assertReply(client, self.transaction(client, account, [account], content), 250, fx.DATA_OK)
+            self.assertReply(client, client.cmd("QUIT"), 221, "2.0.0")
+        self.assertEqual(self.count(account), 2, "two submissions answered 250, fewer messages delivered")
 
 if __name__ == "__main__":
     import unittest

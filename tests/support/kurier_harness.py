@@ -539,10 +539,12 @@ class Kurierctl:
         matches = list(self._QUEUE_ENTRY.finditer(text))
         entries = []
         for i, m in enumerate(matches):
-            end = matches[i + 1].start() - 1 if i + 1 < len(matches) else len(text)  # "\n" between entries
+            # The fields, an empty line, the content; "\n" before the next entry.
+            start = m.end() + 1 if text[m.end():m.end() + 1] == "\n" else m.end()
+            end = matches[i + 1].start() - 1 if i + 1 < len(matches) else len(text)
             entries.append({"id": m.group(1), "size": int(m.group(3)), "from": m.group(4).strip(),
                             "to": [a for a in m.group(5).strip().split(",") if a], "submitter": m.group(6).strip(),
-                            "content": text[m.end():end]})
+                            "content": text[start:end]})
         if not entries and "queue is empty" not in text:
             raise KurierctlError("cannot read the queue listing: %r" % text[:500])
         return entries
