@@ -117,6 +117,27 @@ class DataTest(DataTestCase):
         [delivered] = self.mailbox(account)
         self.assertDelivered(delivered, SENDER, content, rcpt=account)
 
+    def test_client_gone_before_the_end_stores_nothing(self):
+        account = self.new_account()
+        for how in ("DATA", "BDAT"):
+            with self.subTest(how=how):
+                client = self.session()
+                self.assertReply(client, client.cmd("MAIL FROM:<%s>" % SENDER), 250, "2.1.0")
+                self.assertReply(client, client.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+                if how == "DATA":
+                    self.assertReply(client, client.cmd("DATA"), 354)
+                    client.send(fx.message("never ended"))  # no final dot
+                else:
+                    chunk = fx.message("never last")
+                    client.send(b"BDAT %d\r\n" % len(chunk) + chunk)
+                    self.assertReply(client, client.read_reply(), 250)
+                client.close()
+        # A complete message after them is the only one stored.
+        content = fx.message("complete")
+        self.send(SENDER, [account], content)
+        [delivered] = self.mailbox(account)
+        self.assertDelivered(delivered, SENDER, content, rcpt=account)
+
     def test_mail_loop_is_refused(self):
         # RFC 5321 6.3: a message with very many Received: fields is looping.
         account = self.new_account()

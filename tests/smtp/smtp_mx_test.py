@@ -5,7 +5,11 @@ tries), quota, the recipient limit, the null sender, and what a delivered
 message looks like when read back over POP3: Return-Path, Received, then
 the client's bytes."""
 
+import re
+import threading
+
 from tests.smtp import smtp_fixture as fx
+from tests.support import kurier_harness as kh
 
 
 class RecipientsTest(fx.SmtpTestCase):
@@ -72,6 +76,21 @@ class RecipientsTest(fx.SmtpTestCase):
         self.ctl.remove_domain(domain)
         self.wait_for_rcpt("nobody@" + domain, 550, "5.7.1", "the removed domain to be no longer local")
 
+    def test_postmaster_without_a_domain(self):
+        # RFC 5321 4.5.1: <Postmaster> is this host's postmaster.
+        postmaster = "postmaster@" + fx.HOSTNAME
+        self.ctl.add_account(postmaster, fx.PASSWORD)
+        sent = []
+        for spelling in ("Postmaster", "postmaster", "POSTMASTER"):
+            with self.subTest(rcpt=spelling):
+                content = fx.message("to " + spelling)
+                self.send("s@" + fx.REMOTE, [spelling], content)
+                sent.append(content)
+        delivered = self.mailbox(postmaster)
+        self.assertEqual(len(delivered), len(sent))
+        for got, content in zip(delivered, sent):
+            self.assertDelivered(got, "s@" + fx.REMOTE, content)
+
     def test_null_sender(self):
         account = self.new_account()
         client = self.session()
@@ -90,6 +109,51 @@ class RecipientsTest(fx.SmtpTestCase):
         for account in (a, b, c):
             [delivered] = self.mailbox(account)
             self.assertDelivered(delivered, "sender@" + fx.REMOTE, content, rcpts=[a, b, c])
+
+
+class ParallelTest(fx.SmtpTestCase):
+
+    def test_parallel_sessions_to_one_mailbox(self):
+        account = self.new_account()
+        sessions, per_session = 16, 5
+        errors = []
+
+        def run(n):
+            try:
+                # Half on the MX, half authenticated on 465 (TLS).
+                submission = n % 2 == 0
+                client = self.smtp.connect("submissions" if submission else "smtp")
+                try:
+                    assert client.read_reply().code == 220
+                    assert client.ehlo("parallel%d.example" % n).code == 250
+                    sender = account if submission else "p%d@%s" % (n, fx.REMOTE)
+                    if submission:
+                        assert client.cmd("AUTH PLAIN " + kh.sasl_plain(account, fx.PASSWORD)).code == 235
+                    for i in range(per_session):
+                        content = fx.message("parallel %d.%d" % (n, i))
+                        for line, code in (("MAIL FROM:<%s>" % sender, 250), ("RCPT TO:<%s>" % account, 250),
+                                           ("DATA", 354)):
+                            reply = client.cmd(line)
+                            assert reply.code == code, client.transcript_text()
+                        reply = client.data(content)
+                        assert reply.code == 250, client.transcript_text()
+                finally:
+                    client.close()
+            except Exception as e:  # reported by the main thread
+                errors.append("session %d: %r" % (n, e))
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(sessions)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(errors, [])
+        listed = self.ctl.message_list(account)
+        self.assertEqual(len(listed), sessions * per_session)
+        self.assertEqual(len({m["uid"] for m in listed}), sessions * per_session, "unique UIDs")
+        subjects = sorted(re.search(rb"Subject: (parallel [0-9.]+)", m).group(1) for m in self.mailbox(account))
+        self.assertEqual(subjects, sorted(b"parallel %d.%d" % (n, i) for n in range(sessions)
+                                          for i in range(per_session)))
 
 
 class TraceFieldTest(fx.SmtpTestCase):

@@ -198,6 +198,29 @@ class SenderAndRecipientsTest(fx.SmtpTestCase):
         self.assertReceived(received, fx.CLIENT_HELO, "ESMTPSA", rcpts=rcpts, tls=True)
         self.assertTrue(rest.endswith(fx.message(marker)))
 
+    def test_dsn_parameters(self):
+        # RFC 3461: accepted and kept for the relay (kurierctl does not show
+        # them, so here only their syntax is checked).
+        account = self.new_account()
+        marker = "dsn-%d" % fx.unique()
+        rcpt = "dsn-%s@%s" % (marker, fx.REMOTE)
+        client = self.submission(account)
+        self.assertReply(client, client.cmd("MAIL FROM:<%s> RET=HDRS ENVID=QQ314159+2Bx" % account), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;%s" % (rcpt, rcpt)),
+                         250, "2.1.5")
+        self.assertReply(client, client.cmd("RCPT TO:<x-%s> NOTIFY=NEVER" % rcpt), 250, "2.1.5")
+        for bad in ("NOTIFY=NEVER,SUCCESS", "NOTIFY=SOMETIMES", "ORCPT=no-type", "NOTIFY="):
+            with self.subTest(param=bad):
+                self.assertReply(client, client.cmd("RCPT TO:<y-%s> %s" % (rcpt, bad)), 501)
+        self.assertReply(client, client.cmd("DATA"), 354)
+        self.assertReply(client, client.data(fx.message(marker)), 250, fx.DATA_OK)
+        [entry] = self.queued(marker)
+        self.assertEqual(entry["to"], [rcpt, "x-" + rcpt])
+        client = self.submission(account)
+        for bad in ("RET=BODY", "RET=FULL RET=HDRS", "ENVID=bad=xtext", "ENVID=" + "x" * 101):
+            with self.subTest(param=bad):
+                self.assertReply(client, client.cmd("MAIL FROM:<%s> %s" % (account, bad)), (501, 555))
+
     def test_received_date_and_message_id(self):
         account = self.new_account()
         bare = b"From: <" + account.encode() + b">\r\nSubject: no date, no id\r\n\r\nbody\r\n"

@@ -1,7 +1,9 @@
-"""smtp when the store goes away: stopped (nothing listens) or frozen
-(SIGSTOP: the request may still be carried out after smtp gave up). The
-client gets 451 4.3.0, nothing is half-stored, and once the store is back a
-retry of the same message is delivered exactly once (the idempotency key)."""
+"""smtp processes and the store coming and going. The store stopped (nothing
+listens), frozen (SIGSTOP), or answering too late (a proxy holds its answer
+back): the client gets 451 4.3.0, nothing is half-stored, and once the store
+is back a retry of the same message is delivered exactly once (the
+idempotency key). smtp started without a store, and smtp told to stop
+(SIGTERM) while sessions are open."""
 
 import signal
 import socket
@@ -220,6 +222,61 @@ class StoreOutageTest(fx.SmtpTestCase):
         # RFC 4954 6: 454 4.7.0 Temporary authentication failure.
         self.assertReply(client, reply, 454, "4.7.0")
         self.store.start(port)
+
+
+class StartAndStopTest(fx.SmtpTestCase):
+    SHARED_SMTP = False
+    GRACE = 3
+
+    def test_starts_without_a_store_and_defers_mail(self):
+        unused = socket.socket()
+        unused.bind((kh.LOOPBACK, 0))
+        port = unused.getsockname()[1]
+        unused.close()  # nothing listens there now
+        smtp = self.start_smtp(store_client__shards="%s:%d" % (kh.LOOPBACK, port),
+                               store_client__deadline_ms=DEADLINE_MS)
+        client = self.session(server=smtp)
+        reply = client.cmd("MAIL FROM:<%s>" % SENDER)
+        if reply.code == 250:
+            reply = client.cmd("RCPT TO:<someone@%s>" % fx.DOMAIN)
+        # Temporary: a sender must keep the mail and try again, never bounce it.
+        self.assertReply(client, reply, 451, "4.3.0", "mail while no store is reachable")
+        self.assertReply(client, client.cmd("QUIT"), 221, "2.0.0")
+
+    def test_sigterm_lets_a_transaction_finish_and_tells_the_rest(self):
+        smtp = self.start_smtp(smtp__shutdown_grace_seconds=self.GRACE)
+        account = self.new_account()
+        finishing = self.session(server=smtp)
+        self.assertReply(finishing, finishing.cmd("MAIL FROM:<%s>" % SENDER), 250, "2.1.0")
+        self.assertReply(finishing, finishing.cmd("RCPT TO:<%s>" % account), 250, "2.1.5")
+        self.assertReply(finishing, finishing.cmd("DATA"), 354)
+        content = fx.message("finished during shutdown")
+        finishing.send(content[:30])
+        idle = self.session(server=smtp)
+
+        smtp.process.send_signal(signal.SIGTERM)
+
+        def refused():
+            try:
+                socket.create_connection((kh.LOOPBACK, smtp.port("smtp")), 5).close()
+                return False
+            except ConnectionResetError:
+                return False
+            except ConnectionRefusedError:
+                return True
+
+        kh.wait_until(refused, self.GRACE, "smtp to stop accepting connections after SIGTERM")
+        # Within the grace period the transaction finishes normally.
+        finishing.send(kh.smtp_dot_stuff(content)[30:])
+        self.assertReply(finishing, finishing.read_reply(), 250, fx.DATA_OK, "DATA ended during the grace period")
+        # The idle session is told to come back later (RFC 5321 3.8), then closed.
+        idle.settimeout(self.GRACE + 10)
+        reply = idle.read_reply()
+        self.assertReply(idle, reply, 421)
+        self.assertClosed(idle)
+        self.assertEqual(smtp.process.wait(self.GRACE + 10), 0)
+        [delivered] = self.mailbox(account)
+        self.assertDelivered(delivered, SENDER, content, rcpt=account)
 
 
 if __name__ == "__main__":
