@@ -1,6 +1,7 @@
 #include "services/common/mime/mime_parser.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -279,7 +280,7 @@ class Cursor {
   explicit Cursor(absl::string_view text) : text_(text) {}
 
   bool AtEnd() const { return pos_ >= text_.size(); }
-  Mark mark() const { return Mark{pos_, lfs_, bare_lfs_}; }
+  Mark mark() { return MarkAt(pos_); }
 
   // The current line without its line end ("\r\n", "\n", or a final "\r").
   absl::string_view Line() {
@@ -295,34 +296,103 @@ class Cursor {
 
   void Advance() {
     Line();
-    if (line_end_ < text_.size()) {
-      const bool cr = line_end_ > pos_ && text_[line_end_ - 1] == '\r';
-      ++lfs_;
-      if (!cr) ++bare_lfs_;
-      prev_eol_ = cr ? 2 : 1;
-      pos_ = line_end_ + 1;
+    StepPast(line_end_);
+  }
+
+  // Moves to the next line that starts with "--" (or the end); cheaper per
+  // line than Line() and Advance().
+  void SkipToDashLine() {
+    const char* data = text_.data();
+    const size_t n = text_.size();
+    while (pos_ < n) {
+      if (n - pos_ >= 3 && data[pos_] == '-' && data[pos_ + 1] == '-') return;
+      const void* lf = std::memchr(data + pos_, '\n', n - pos_);
+      StepPast(lf == nullptr ? n : static_cast<size_t>(static_cast<const char*>(lf) - data));
+    }
+  }
+
+  void SkipToEnd() {
+    prev_eol_ = 0;
+    pos_ = text_.size();
+  }
+
+  // Where the content before the current (boundary) line ends: the line end
+  // before a boundary belongs to the boundary (RFC 2046 5.1.1). Never before
+  // `floor`.
+  Mark EndBeforeLine(const Mark& floor) {
+    if (pos_ - prev_eol_ <= floor.pos) return floor;
+    return MarkAt(pos_ - prev_eol_);
+  }
+
+ private:
+  void StepPast(size_t line_end) {
+    if (line_end < text_.size()) {
+      prev_eol_ = line_end > pos_ && text_[line_end - 1] == '\r' ? 2 : 1;
+      pos_ = line_end + 1;
     } else {
       prev_eol_ = 0;
       pos_ = text_.size();
     }
   }
 
-  // Where the content before the current (boundary) line ends: the line end
-  // before a boundary belongs to the boundary (RFC 2046 5.1.1). Never before
-  // `floor`.
-  Mark EndBeforeLine(const Mark& floor) const {
-    Mark m{pos_ - prev_eol_, lfs_ - (prev_eol_ > 0 ? 1 : 0), bare_lfs_ - (prev_eol_ == 1 ? 1 : 0)};
-    return m.pos < floor.pos ? floor : m;
+  // Counts LFs lazily: the positions asked for only grow, except that
+  // EndBeforeLine steps back over at most one line end. Eight bytes at a
+  // time: the high bit of each byte of ZeroBytes(w ^ pattern) marks a byte
+  // equal to the pattern's.
+  static uint64_t ZeroBytes(uint64_t t) {
+    constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+    return ~(((t & kLow7) + kLow7) | t | kLow7);
   }
 
- private:
+  // The number of bytes whose high bit is set in a ZeroBytes mask (a
+  // multiply instead of popcount, which is a libgcc call without -mpopcnt).
+  static uint64_t MarkedBytes(uint64_t mask) { return ((mask >> 7) * 0x0101010101010101ULL) >> 56; }
+
+  void Count(size_t from, size_t to, uint64_t* lfs, uint64_t* bare) const {
+    const char* d = text_.data();
+    uint64_t l = 0;
+    uint64_t crlf = 0;
+    bool cr_before = from > 0 && d[from - 1] == '\r';
+    size_t i = from;
+    for (; i + 8 <= to; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, d + i, 8);
+      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+      const uint64_t lf = ZeroBytes(w ^ 0x0A0A0A0A0A0A0A0AULL);
+      const uint64_t cr = ZeroBytes(w ^ 0x0D0D0D0D0D0D0D0DULL);
+      l += MarkedBytes(lf);
+      crlf += MarkedBytes(lf & ((cr << 8) | (cr_before ? 0x80ULL : 0)));
+      cr_before = (cr >> 63) != 0;
+    }
+    for (; i < to; ++i) {
+      if (d[i] == '\n') {
+        ++l;
+        crlf += cr_before;
+      }
+      cr_before = d[i] == '\r';
+    }
+    *lfs = l;
+    *bare = l - crlf;
+  }
+
+  Mark MarkAt(size_t pos) {
+    uint64_t lfs;
+    uint64_t bare;
+    if (pos >= counted_.pos) {
+      Count(counted_.pos, pos, &lfs, &bare);
+      counted_ = Mark{pos, counted_.lfs + lfs, counted_.bare_lfs + bare};
+      return counted_;
+    }
+    Count(pos, counted_.pos, &lfs, &bare);
+    return Mark{pos, counted_.lfs - lfs, counted_.bare_lfs - bare};
+  }
+
   absl::string_view text_;
   size_t pos_ = 0;
-  uint64_t lfs_ = 0;
-  uint64_t bare_lfs_ = 0;
   int prev_eol_ = 0;
   size_t line_end_ = 0;
   size_t line_end_pos_ = static_cast<size_t>(-1);
+  Mark counted_;
 };
 
 // What ended an entity: the end of the message, or a boundary line (not yet
@@ -383,11 +453,16 @@ class Parser {
   // Moves to the next active boundary line or the end.
   Hit ScanToBoundary() {
     Hit hit;
-    while (!cursor_.AtEnd()) {
+    if (boundaries_.empty()) {
+      cursor_.SkipToEnd();
+      return hit;
+    }
+    for (;;) {
+      cursor_.SkipToDashLine();
+      if (cursor_.AtEnd()) return hit;
       if (MatchBoundary(cursor_.Line(), &hit)) return hit;
       cursor_.Advance();
     }
-    return hit;
   }
 
   // Sets the body range of `part`, from `start` to the cursor (before the
@@ -457,10 +532,21 @@ void ReadFields(absl::string_view header, bool want_envelope, Fields* f) {
   }
 }
 
+// Address fields are parsed up to this many bytes (cut after the last ','
+// before it): the token list costs tens of bytes per input byte, and no
+// client needs more than thousands of recipients in an ENVELOPE.
+constexpr size_t kMaxAddressField = 256 * 1024;
+
 template <typename Addresses>
 void SetAddresses(const std::optional<absl::string_view>& raw, Addresses* out) {
   if (!raw) return;
-  for (v1::Address& a : ParseAddressList(UnfoldHeaderValue(*raw))) *out->Add() = std::move(a);
+  absl::string_view value = *raw;
+  if (value.size() > kMaxAddressField) {
+    value = value.substr(0, kMaxAddressField);
+    const size_t comma = value.rfind(',');
+    if (comma != absl::string_view::npos) value = value.substr(0, comma);
+  }
+  for (v1::Address& a : ParseAddressList(UnfoldHeaderValue(value))) *out->Add() = std::move(a);
 }
 
 void FillEnvelope(const Fields& f, Envelope* env) {
@@ -479,9 +565,15 @@ void FillEnvelope(const Fields& f, Envelope* env) {
   if (f.message_id) env->set_message_id(UnfoldHeaderValue(*f.message_id));
 }
 
+// Fields that become lists (Content-Type, -Disposition, -Language) are read
+// up to this many bytes, which bounds the parameters per part.
+constexpr size_t kMaxListField = 64 * 1024;
+
+std::string UnfoldListField(absl::string_view raw) { return UnfoldHeaderValue(raw.substr(0, kMaxListField)); }
+
 void FillContentFields(const Fields& f, bool digest_child, BodyPart* part, std::vector<RawParam>* type_params) {
   std::optional<ContentType> ct;
-  if (f.content_type) ct = ParseContentType(UnfoldHeaderValue(*f.content_type));
+  if (f.content_type) ct = ParseContentType(UnfoldListField(*f.content_type));
   if (ct) {
     part->set_type(std::move(ct->type));
     part->set_subtype(std::move(ct->subtype));
@@ -503,7 +595,7 @@ void FillContentFields(const Fields& f, bool digest_child, BodyPart* part, std::
   if (f.description) part->set_description(UnfoldHeaderValue(*f.description));
   if (f.md5) part->set_md5(UnfoldHeaderValue(*f.md5));
   if (f.disposition) {
-    const std::string s = StripComments(UnfoldHeaderValue(*f.disposition));
+    const std::string s = StripComments(UnfoldListField(*f.disposition));
     const size_t semi = s.find(';');
     absl::string_view type = Trim(absl::string_view(s).substr(0, semi));
     if (!type.empty()) {
@@ -515,7 +607,7 @@ void FillContentFields(const Fields& f, bool digest_child, BodyPart* part, std::
     }
   }
   if (f.language) {
-    const std::string s = StripComments(UnfoldHeaderValue(*f.language));
+    const std::string s = StripComments(UnfoldListField(*f.language));
     size_t b = 0;
     while (b <= s.size()) {
       size_t e = s.find(',', b);

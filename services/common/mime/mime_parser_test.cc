@@ -1,7 +1,11 @@
 #include "services/common/mime/mime_parser.h"
 
+#include <chrono>
+#include <cstdio>
 #include <string>
+#include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "services/common/mime/header_fields.h"
 
@@ -203,6 +207,61 @@ TEST(ParseMessageTest, DepthLimit) {
     ++depth;
   }
   EXPECT_EQ(depth, kMaxDepth);
+}
+
+TEST(ParseMessageTest, PartLimitKeepsTheRestInTheMultipart) {
+  std::string message = "Content-Type: multipart/mixed; boundary=b\r\n\r\n";
+  for (int i = 0; i < kMaxParts + 100; ++i) message += "--b\r\n\r\nx\r\n";
+  message += "--b--\r\n";
+  v1::MessageStructure s = ParseMessage(message);
+  EXPECT_TRUE(s.limits_reached());
+  EXPECT_EQ(s.body().children_size(), kMaxParts - 1);
+  EXPECT_EQ(s.body().body_offset() + s.body().body_size(), message.size());
+}
+
+// Shapes that would be quadratic in a parser that rescans: 4 MB each, far
+// below a second when linear (a generous bound, for loaded machines and
+// unoptimized builds).
+TEST(ParseMessageTest, AdversarialShapesStayLinear) {
+  const size_t size = 4 << 20;
+  std::vector<std::string> messages;
+  {
+    std::string m;
+    const std::string prefix(60, 'p');
+    for (int i = 0; i < kMaxDepth + 5; ++i) {
+      m += "Content-Type: multipart/mixed; boundary=\"" + prefix + std::to_string(i) + "\"\r\n\r\n--" + prefix +
+           std::to_string(i) + "\r\n";
+    }
+    while (m.size() < size) m += "--" + prefix + "x\r\n";
+    messages.push_back(std::move(m));
+  }
+  {
+    std::string m;
+    for (int i = 0; i < kMaxDepth + 5; ++i) m += "Content-Type: message/rfc822\r\n\r\n";
+    m += std::string(size, '\n');
+    messages.push_back(std::move(m));
+  }
+  messages.push_back("Subject: x\r\n\r\n" + std::string(size, '-'));
+  messages.push_back(std::string(size, ':'));
+  messages.push_back("Content-Type: multipart/mixed; boundary=b\r\n\r\n" + std::string(size, '\n'));
+  {
+    std::string m = "To: ";
+    while (m.size() < size) m += "g:(c)\"q\"<a@b>,;";
+    messages.push_back(std::move(m));
+  }
+  {
+    std::string m = "Content-Type: text/plain";
+    while (m.size() < size) m += "; a*1*=b";
+    messages.push_back(std::move(m));
+  }
+  for (const std::string& m : messages) {
+    const auto t0 = std::chrono::steady_clock::now();
+    v1::MessageStructure s = ParseMessage(m);
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LT(sec, 5.0) << m.substr(0, 80);
+    std::printf("%.3f s: %s\n", sec, absl::CHexEscape(m.substr(0, 40)).c_str());
+    EXPECT_EQ(s.size(), m.size());
+  }
 }
 
 }  // namespace
