@@ -12,6 +12,7 @@
 #include "services/common/log/log.h"
 #include "services/common/mime/header_fields.h"
 #include "services/common/mime/mime_parser.h"
+#include "services/smtp/bounce.h"
 #include "services/smtp/store_errors.h"
 #include "services/smtp/trace_headers.h"
 
@@ -77,6 +78,39 @@ v1::OutboundMessage Outbound(Session& session, const Transaction& transaction) {
   return outbound;
 }
 
+// Queues a bounce for the local recipients the store could not deliver to,
+// unless the sender is null or asked for no failure notices (RFC 3461).
+asio::awaitable<void> BounceFailed(Session& session, const v1::DeliverResponse& delivered,
+                                   const std::string& original, const std::string& key, absl::Time now) {
+  const Transaction& transaction = session.transaction();
+  if (transaction.sender.null) co_return;
+  std::vector<FailedRecipient> failed;
+  for (const Recipient& recipient : transaction.recipients) {
+    if (recipient.account.empty() || recipient.dsn.notify == "NEVER") continue;
+    for (const v1::RecipientResult& result : delivered.results()) {
+      if (result.recipient() != recipient.account || result.outcome() == v1::RecipientResult::DELIVERED) continue;
+      if (result.outcome() == v1::RecipientResult::OVER_QUOTA) {
+        failed.push_back({recipient.address, "5.2.2", "552 5.2.2 Mailbox full"});
+      } else {
+        failed.push_back({recipient.address, "5.1.1", "550 5.1.1 User unknown"});
+      }
+    }
+  }
+  if (failed.empty()) co_return;
+  const std::string& hostname = session.context().config.hostname();
+  v1::DeliverRequest bounce;
+  bounce.set_idempotency_key(key + ":bounce");
+  v1::OutboundMessage* outbound = bounce.mutable_outbound();
+  outbound->add_recipients()->set_address(transaction.sender.Address());
+  outbound->set_content(BuildBounce(hostname, transaction.sender.Address(), original, failed, now));
+  absl::StatusOr<v1::DeliverResponse> queued = co_await session.context().store->Deliver(std::move(bounce));
+  log::Info(queued.ok() ? "bounce queued" : "bounce not queued",
+            {{"session", absl::StrCat(session.id())},
+             {"to", transaction.sender.Address()},
+             {"failed", absl::StrCat(failed.size())},
+             {"error", queued.ok() ? "" : queued.status().ToString()}});
+}
+
 }  // namespace
 
 std::string IdempotencyKey(const Transaction& transaction, const std::string& content) {
@@ -137,6 +171,9 @@ asio::awaitable<Reply> DeliverMessage(Session& session, std::string content) {
     request.set_content(std::move(local));
   }
   const uint64_t size = request.content().size() + request.outbound().content().size();
+  // The header a bounce quotes (only needed in the rare partial failure).
+  const std::string original_header(
+      absl::string_view(request.content()).substr(0, mime::HeaderEnd(request.content())));
 
   absl::StatusOr<v1::DeliverResponse> delivered = co_await session.context().store->Deliver(std::move(request));
   if (!delivered.ok()) {
@@ -168,7 +205,10 @@ asio::awaitable<Reply> DeliverMessage(Session& session, std::string content) {
   }
   // Recipients whose mailbox filled up between RCPT and now did not get it;
   // the others did, and the client must not send it again (RFC 5321 allows
-  // only one reply after DATA). TODO(relay): bounce to the sender.
+  // only one reply after DATA): the sender hears of it by a bounce.
+  if (over_quota > 0 || unknown > 0) {
+    co_await BounceFailed(session, *delivered, original_header, key, now);
+  }
   session.Count("kurier_smtp_messages_total{result=\"accepted\"}");
   session.Count("kurier_smtp_message_bytes_total", static_cast<double>(size));
   co_return Reply{250, "2.0.0", absl::StrCat("Message accepted, id ", id)};
