@@ -90,7 +90,7 @@ class StoreOutageTest(fx.SmtpTestCase):
         def store_running_again():
             # A test that failed half-way must not leave the store down
             # (or frozen) for the next one.
-            self.store.process.send_signal(signal.SIGCONT)
+            self.store.process.thaw()
             if not self.store.process.alive():
                 self.store.start(port)
 
@@ -109,11 +109,15 @@ class StoreOutageTest(fx.SmtpTestCase):
         attempts = []
 
         def attempt():
+            client = self.session(listener)
+            replies = []
             if account is not None:
-                client = self.submission(account, listener)
-            else:
-                client = self.session(listener)
-            replies = [client.cmd("MAIL FROM:<%s>" % sender)]
+                replies.append(self.authenticate(client, account))
+                if replies[-1].code != 235:
+                    client.close()
+                    self.assertEqual(replies[-1].code // 100, 4, "a permanent AUTH refusal\n" + client.transcript_text())
+                    return False
+            replies.append(client.cmd("MAIL FROM:<%s>" % sender))
             for rcpt in recipients:
                 if replies[-1].code == 250:
                     replies.append(client.cmd("RCPT TO:<%s>" % rcpt))
@@ -161,11 +165,11 @@ class StoreOutageTest(fx.SmtpTestCase):
         content = fx.message("store frozen")
         client = self.session()
         self.begin(client, SENDER, [account])
-        self.store.process.send_signal(signal.SIGSTOP)
+        self.store.process.freeze()
         try:
             reply = client.data(content)
         finally:
-            self.store.process.send_signal(signal.SIGCONT)
+            self.store.process.thaw()
         self.assertReply(client, reply, 451, "4.3.0", "DATA ended while the store is frozen")
         attempts = self.retry_until_accepted("smtp", SENDER, [account], content)
         time.sleep(DEADLINE_MS / 1000)  # a late copy would have landed by now

@@ -117,6 +117,29 @@ class ServiceProcess:
         if self.alive():
             self.proc.send_signal(sig)
 
+    def freeze(self, timeout=10.0):
+        """SIGSTOP, and waits until every thread has stopped: a loaded
+        machine may let one thread run on for a while after the signal."""
+        self.send_signal(signal.SIGSTOP)
+
+        def stopped():
+            task_dir = "/proc/%d/task" % self.pid
+            try:
+                for tid in os.listdir(task_dir):
+                    with open(os.path.join(task_dir, tid, "stat")) as f:
+                        # "pid (comm) S ...": the state follows the last ")".
+                        if f.read().rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+                            return False
+            except FileNotFoundError:
+                return False  # a thread ended while we looked: look again
+            return True
+
+        wait_until(stopped, timeout, "%s to stop after SIGSTOP" % self.name, interval=0.005)
+
+    def thaw(self):
+        """SIGCONT after freeze()."""
+        self.send_signal(signal.SIGCONT)
+
     def wait(self, timeout):
         """The exit status; raises subprocess.TimeoutExpired if still running."""
         return self.proc.wait(timeout=timeout)
