@@ -5,8 +5,6 @@
 //                  (gRPC kurier.store.v1.MailStore: CreateAccount, SetQuota,
 //                  Deliver)
 //   setup-maildir  write the same messages as Maildir files for Dovecot
-//   write          write sized messages as files, LF line ends, for
-//                  smtp-source -F
 //   expect         what a set of accounts holds: messages, bytes, and how many
 //                  carry each SEARCH marker
 //   count-kurier   messages in the INBOXes of a set of accounts in a mailstore
@@ -182,47 +180,6 @@ int SetupMaildir(const Options& o) {
   return 0;
 }
 
-// --count files <dir>/msg<i>.eml of --size bytes (before CRLF becomes LF).
-int Write(const Options& o) {
-  const std::string dir = o.Str("dir", "");
-  const std::string to = o.Str("to", "");
-  const std::string shape_name = o.Str("shape", "alternative");
-  const uint64_t count = o.Num("count", 1);
-  const uint64_t size = o.Num("size", 5120);
-  const uint64_t seed = o.Num("seed", 1);
-  const bool lf = o.Num("lf", 1) != 0;
-  Shape shape = Shape::kPlain;
-  bool known = false;
-  for (Shape s : {Shape::kPlain, Shape::kAlternative, Shape::kAttachment, Shape::kForward}) {
-    if (shape_name == ShapeName(s)) {
-      shape = s;
-      known = true;
-    }
-  }
-  if (dir.empty() || to.empty() || !known) {
-    std::cerr << "corpus_tool write: --dir, --to and a known --shape are required\n";
-    return 2;
-  }
-  std::filesystem::create_directories(dir);
-  for (uint64_t i = 0; i < count; ++i) {
-    std::string content = MakeSizedMessage(seed, to, i, size, shape);
-    if (lf) {
-      std::string stripped;
-      stripped.reserve(content.size());
-      for (size_t p = 0; p < content.size(); ++p) {
-        if (content[p] == '\r' && p + 1 < content.size() && content[p + 1] == '\n') continue;
-        stripped.push_back(content[p]);
-      }
-      content = std::move(stripped);
-    }
-    if (!WriteFile(std::filesystem::path(dir) / absl::StrCat("msg", i, ".eml"), content)) {
-      std::cerr << "corpus_tool write: cannot write into " << dir << "\n";
-      return 1;
-    }
-  }
-  return 0;
-}
-
 int Expect(const Options& o) {
   const uint64_t users = o.Num("users", 1);
   const uint64_t messages = o.Num("messages", 0);
@@ -279,7 +236,6 @@ constexpr char kUsage[] =
     "  setup-kurier  --store=HOST:PORT --prefix=P --users=N --messages=M [--domain=bench.invalid --seed=1\n"
     "                --password=PW --threads=16]\n"
     "  setup-maildir --dir=ROOT --prefix=P --users=N --messages=M [--domain --seed --threads=4]\n"
-    "  write         --dir=DIR --to=ADDR --count=N --size=BYTES [--shape=alternative --seed=1 --lf=1]\n"
     "  expect        --prefix=P --users=N --messages=M [--domain --seed --bytes=1]\n"
     "  count-kurier  --store=HOST:PORT --prefix=P --users=N [--domain]\n"
     "Accounts are <prefix><i>@<domain>, i in [0, users). See bench/README.md.\n";
@@ -301,7 +257,6 @@ int Main(int argc, char** argv) {
        {"store", "prefix", "users", "messages", "domain", "seed", "password", "threads"},
        SetupKurier},
       {"setup-maildir", {"dir", "prefix", "users", "messages", "domain", "seed", "threads"}, SetupMaildir},
-      {"write", {"dir", "to", "count", "size", "shape", "seed", "lf"}, Write},
       {"expect", {"prefix", "users", "messages", "domain", "seed", "bytes"}, Expect},
       {"count-kurier", {"store", "prefix", "users", "domain"}, CountKurier},
   };
