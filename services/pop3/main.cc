@@ -10,15 +10,13 @@
 // any instance can serve any account, and a dead instance's locks expire.
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_join.h"
 #include "boost/asio/awaitable.hpp"
-#include "services/common/config/config_loader.h"
 #include "services/common/log/log.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/net/auth_throttle.h"
@@ -46,16 +44,9 @@ asio::awaitable<void> Reject(net::Stream stream, net::ConnectionInfo info) {
 }
 
 int Main(int argc, char** argv) {
-  // Signals are taken by RunService's sigwait; no other thread may get them.
-  server::BlockServiceSignals();
-
-  absl::StatusOr<config::v1::Config> config = config::LoadConfigFromMain(argc, argv, nullptr);
-  if (!config.ok()) {
-    std::fprintf(stderr, "pop3: %s\n", std::string(config.status().message()).c_str());
-    return 2;
-  }
-  log::SetService("pop3");
-  log::SetLevel(config->log().level());
+  server::InitServiceProcess();
+  std::optional<config::v1::Config> config = server::LoadServiceConfig(argc, argv, "pop3");
+  if (!config.has_value()) return 2;
   const config::v1::Pop3Config& pop3 = config->pop3();
 
   absl::StatusOr<std::unique_ptr<net::TlsContextProvider>> tls =
@@ -64,8 +55,7 @@ int Main(int argc, char** argv) {
     log::Error("TLS setup failed", {{"error", tls.status().ToString()}});
     return 1;
   }
-  std::vector<std::string> shards(config->store_client().shards().begin(), config->store_client().shards().end());
-  store_client::StoreClient store(shards, std::chrono::milliseconds(config->store_client().deadline_ms()));
+  std::unique_ptr<store_client::StoreClient> store = server::NewStoreClient(*config);
   net::AuthThrottle throttle(pop3.limits());
   net::ConnectionTracker tracker;
   Metrics metrics;
@@ -74,7 +64,7 @@ int Main(int argc, char** argv) {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   Pop3Context context{.config = pop3,
-                      .store = &store,
+                      .store = store.get(),
                       .tls = tls->get(),
                       .throttle = &throttle,
                       .tracker = &tracker,
@@ -92,7 +82,7 @@ int Main(int argc, char** argv) {
       .tls_handshake_timeout = std::chrono::seconds(pop3.limits().idle_timeout_seconds()),
       .on_ready =
           [&](const std::string& ports) {
-            log::Info("pop3 ready", {{"ports", ports}, {"store", absl::StrJoin(shards, ",")},
+            log::Info("pop3 ready", {{"ports", ports}, {"store", absl::StrJoin(config->store_client().shards(), ",")},
                                      {"plaintext_auth", pop3.allow_plaintext_auth() ? "allowed" : "tls-only"}});
           },
       .limits = &pop3.limits(),
@@ -110,11 +100,4 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace kurier::pop3
 
-int main(int argc, char** argv) {
-#ifdef NDEBUG
-  // Debian's Abseil is built with mutex deadlock detection on; it costs a
-  // few percent of CPU. Optimized builds turn it off; test builds keep it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
-  return kurier::pop3::Main(argc, argv);
-}
+int main(int argc, char** argv) { return kurier::pop3::Main(argc, argv); }

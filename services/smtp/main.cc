@@ -18,16 +18,14 @@
 // client sends. Holds no state of its own: any instance can serve anyone.
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "boost/asio/awaitable.hpp"
-#include "services/common/config/config_loader.h"
 #include "services/common/log/log.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/net/auth_throttle.h"
@@ -64,16 +62,9 @@ asio::awaitable<void> Reject(net::Stream stream, net::ConnectionInfo) {
 }
 
 int Main(int argc, char** argv) {
-  // Signals are taken by RunService's sigwait; no other thread may get them.
-  server::BlockServiceSignals();
-
-  absl::StatusOr<config::v1::Config> config = config::LoadConfigFromMain(argc, argv, nullptr);
-  if (!config.ok()) {
-    std::fprintf(stderr, "smtp: %s\n", std::string(config.status().message()).c_str());
-    return 2;
-  }
-  log::SetService("smtp");
-  log::SetLevel(config->log().level());
+  server::InitServiceProcess();
+  std::optional<config::v1::Config> config = server::LoadServiceConfig(argc, argv, "smtp");
+  if (!config.has_value()) return 2;
   const config::v1::SmtpConfig& smtp = config->smtp();
 
   absl::StatusOr<std::unique_ptr<net::TlsContextProvider>> tls =
@@ -82,8 +73,7 @@ int Main(int argc, char** argv) {
     log::Error("TLS setup failed", {{"error", tls.status().ToString()}});
     return 1;
   }
-  std::vector<std::string> shards(config->store_client().shards().begin(), config->store_client().shards().end());
-  store_client::StoreClient store(shards, std::chrono::milliseconds(config->store_client().deadline_ms()));
+  std::unique_ptr<store_client::StoreClient> store = server::NewStoreClient(*config);
   net::AuthThrottle throttle(smtp.limits());
   net::ConnectionTracker tracker;
   net::RateLimiter connections_per_ip(smtp.connections_per_ip_per_minute());
@@ -94,7 +84,7 @@ int Main(int argc, char** argv) {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   SmtpContext context{.config = smtp,
-                      .store = &store,
+                      .store = store.get(),
                       .tls = tls->get(),
                       .throttle = &throttle,
                       .tracker = &tracker,
@@ -116,7 +106,7 @@ int Main(int argc, char** argv) {
       .tls_handshake_timeout = std::chrono::seconds(smtp.command_timeout_seconds()),
       .on_ready =
           [&](const std::string& ports) {
-            log::Info("smtp ready", {{"ports", ports}, {"store", absl::StrJoin(shards, ",")},
+            log::Info("smtp ready", {{"ports", ports}, {"store", absl::StrJoin(config->store_client().shards(), ",")},
                                      {"hostname", smtp.hostname()},
                                      {"plaintext_auth", smtp.allow_plaintext_auth() ? "allowed" : "tls-only"}});
           },
@@ -135,11 +125,4 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace kurier::smtp
 
-int main(int argc, char** argv) {
-#ifdef NDEBUG
-  // Debian's Abseil is built with mutex deadlock detection on; it costs a
-  // few percent of CPU. Optimized builds turn it off; test builds keep it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
-  return kurier::smtp::Main(argc, argv);
-}
+int main(int argc, char** argv) { return kurier::smtp::Main(argc, argv); }

@@ -19,19 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "bazel/fuzz_check.h"
 #include "services/common/mime/header_fields.h"
 #include "services/common/mime/mime_parser.h"
 #include "services/common/mime/structure_checks.h"
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                          \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (0)
 
 using namespace kurier::mime;  // NOLINT
 

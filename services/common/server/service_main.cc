@@ -8,8 +8,10 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/common/config/config_loader.h"
 #include "services/common/log/log.h"
 #include "services/common/net/io_pool.h"
 
@@ -53,10 +55,30 @@ void WaitForStopSignal(net::TlsContextProvider* tls) {
 
 }  // namespace
 
-void BlockServiceSignals() {
+void InitServiceProcess() {
   const sigset_t signals = ServiceSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+#ifdef NDEBUG
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
+}
+
+std::optional<config::v1::Config> LoadServiceConfig(int argc, char** argv, const std::string& service) {
+  absl::StatusOr<config::v1::Config> config = config::LoadConfigFromMain(argc, argv, nullptr);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s: %s\n", service.c_str(), std::string(config.status().message()).c_str());
+    return std::nullopt;
+  }
+  log::SetService(service);
+  log::SetLevel(config->log().level());
+  return *std::move(config);
+}
+
+std::unique_ptr<store_client::StoreClient> NewStoreClient(const config::v1::Config& config) {
+  std::vector<std::string> shards(config.store_client().shards().begin(), config.store_client().shards().end());
+  return std::make_unique<store_client::StoreClient>(std::move(shards),
+                                                     std::chrono::milliseconds(config.store_client().deadline_ms()));
 }
 
 void DescribeListenerMetrics(const std::string& service, Metrics* metrics) {

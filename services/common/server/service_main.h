@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "services/common/net/connection_tracker.h"
 #include "services/common/net/listener.h"
 #include "services/common/net/tls_context.h"
+#include "services/common/store_client/store_client.h"
 
 namespace kurier::server {
 
@@ -54,9 +57,19 @@ struct ServiceOptions {
   net::Listener::Rejecter rejecter;
 };
 
-// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and the threads it
-// starts later) and ignores SIGPIPE. Call first thing in main.
-void BlockServiceSignals();
+// What a service process sets up before anything else: SIGTERM, SIGINT and
+// SIGHUP blocked in the calling thread and the threads it starts later (so
+// that RunService's sigwait gets them), SIGPIPE ignored, and in optimized
+// builds Abseil's mutex deadlock detection (on in Debian's build; it costs a
+// few percent of CPU) off. Call first thing in main.
+void InitServiceProcess();
+
+// Reads the configuration (file, environment, flags) and sets up logging for
+// `service`. On a bad setting prints it to stderr and returns nullopt (exit 2).
+std::optional<config::v1::Config> LoadServiceConfig(int argc, char** argv, const std::string& service);
+
+// The store client of store_client.shards and deadline_ms.
+std::unique_ptr<store_client::StoreClient> NewStoreClient(const config::v1::Config& config);
 
 // Runs the service until SIGTERM/SIGINT; returns main's exit code (1 when a
 // listener or server cannot start).

@@ -25,19 +25,12 @@
 #include <vector>
 
 #include "services/pop3/codec/command_decoder.h"
+#include "bazel/fuzz_check.h"
 #include "services/pop3/codec/reply_writer.h"
 
 namespace {
 
 using namespace kurier::pop3;  // NOLINT
-
-#define FUZZ_CHECK(cond)                                                          \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (0)
 
 // Chunk sizes from a seed (xorshift32): 0..max_chunk bytes each.
 std::vector<absl::string_view> Chunks(absl::string_view payload, uint32_t seed, size_t max_chunk) {

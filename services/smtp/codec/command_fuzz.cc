@@ -19,20 +19,13 @@
 
 #include "services/common/codec/line_decoder.h"
 #include "services/smtp/codec/reply_writer.h"
+#include "bazel/fuzz_check.h"
 #include "services/smtp/codec/smtp_command.h"
 
 namespace {
 
 using namespace kurier::smtp;  // NOLINT
 using kurier::codec::LineDecoder;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 std::vector<std::string> Lines(const std::string& payload, size_t chunk) {
   LineDecoder decoder(kMaxCommandLineBytes);

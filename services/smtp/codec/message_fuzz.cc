@@ -16,19 +16,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "bazel/fuzz_check.h"
 #include "services/smtp/codec/message_reader.h"
 
 namespace {
 
 using kurier::smtp::MessageReader;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 struct Result {
   std::string content;
