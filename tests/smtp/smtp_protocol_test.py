@@ -239,6 +239,17 @@ class PipeliningTest(fx.SmtpTestCase):
         for got, content in zip(delivered, messages):
             self.assertDelivered(got, "batch@" + fx.REMOTE, content, rcpt=account)
 
+    def test_ten_thousand_pipelined_commands(self):
+        client = self.session()
+        client.send(b"NOOP\r\n" * 10000 + b"QUIT\r\n")
+        data = client.read_until_eof()
+        replies = data.split(b"\r\n")
+        self.assertEqual(replies[-1], b"", "the last reply ends in CRLF")
+        self.assertEqual(len(replies) - 1, 10001, "one reply per command")
+        self.assertEqual(set(replies[:10000]), {replies[0]})
+        self.assertTrue(replies[0].startswith(b"250 2.0.0"), replies[0])
+        self.assertTrue(replies[10000].startswith(b"221 2.0.0"), replies[10000])
+
     def test_no_valid_recipient_refuses_pipelined_data(self):
         client = self.session()
         client.send("MAIL FROM:<p@%s>\r\nRCPT TO:<nobody@%s>\r\nDATA\r\n" % (fx.REMOTE, fx.DOMAIN))
