@@ -306,6 +306,32 @@ class QuotaTest(fx.SmtpTestCase):
         self.assertReply(client, client.cmd("NOOP"), 250, "2.0.0")
 
 
+    def test_quota_exceeded_by_the_data_for_one_of_two_is_not_lost_silently(self):
+        # RFC 5321 6.1: once the server says 250 it must deliver to every
+        # accepted recipient or send a non-delivery report (a bounce from
+        # <>, here on the outbound queue for the remote sender). The issue
+        # lets the other recipients have the message.
+        small, other = self.new_account(), self.new_account()
+        self.ctl.set_quota(small, 4000)
+        sender = "bounce-me-%d@%s" % (fx.unique(), fx.REMOTE)
+        client = self.session()
+        content = fx.message("too big for one of two", ["y" * 70] * 100)
+        self.assertReply(client, client.cmd("MAIL FROM:<%s>" % sender), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % small), 250, "2.1.5")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % other), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        reply = client.data(content)
+        if reply.code != 250:
+            self.assertIn(reply.code // 100, (4, 5), client.transcript_text())
+            self.assertEqual((self.count(small), self.count(other)), (0, 0))
+            return
+        self.assertEqual(self.count(other), 1)
+        bounces = [e for e in self.ctl.queue() if e["to"] == [sender] and e["from"] == "<>"]
+        self.assertTrue(self.count(small) == 1 or bounces,
+                        "250 for two recipients, %s got nothing and no bounce went to %s\n%s"
+                        % (small, sender, client.transcript_text()))
+
+
 class RecipientLimitTest(fx.SmtpTestCase):
 
     def test_default_limit_is_100_recipients(self):
