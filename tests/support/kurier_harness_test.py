@@ -32,6 +32,37 @@ class ScramClientTest(unittest.TestCase):
             scram.client_final(b"r=xyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
 
 
+class SmtpHelpersTest(unittest.TestCase):
+
+    def test_reply_parsing(self):
+        ehlo = kh.SmtpReply(250, ["mx.test Hello", "PIPELINING", "SIZE 1048576", "AUTH PLAIN LOGIN"])
+        self.assertIsNone(ehlo.enhanced)
+        self.assertEqual(ehlo.keywords(), {"PIPELINING": [], "SIZE": ["1048576"], "AUTH": ["PLAIN", "LOGIN"]})
+        refused = kh.SmtpReply(550, ["5.1.1 no such user"])
+        self.assertEqual((refused.enhanced, refused.text), ("5.1.1", "no such user"))
+        self.assertIsNone(kh.SmtpReply(250, ["2.1.0x"]).enhanced)
+        self.assertEqual(str(kh.SmtpReply(214, ["2.0.0 a", "2.0.0 b"])), "214-2.0.0 a\n214 2.0.0 b")
+
+    def test_dot_stuffing(self):
+        self.assertEqual(kh.smtp_dot_stuff(b".\r\n..\r\nx.\r\n.y"), b"..\r\n...\r\nx.\r\n..y\r\n.\r\n")
+        self.assertEqual(kh.smtp_dot_stuff(b""), b".\r\n")
+
+    def test_queue_listing(self):
+        class Fake(kh.Kurierctl):
+            def queue_text(self, content=False):
+                return ("id:         0001\nqueued:     2026-11-22 07:00:00 UTC\nsize:       9\nfrom:       a@b.example\n"
+                        "to:         c@d.example,e@f.example\nsubmitter:  a@b.example\n\nX: 1\r\n\r\nb\r\n"
+                        "\n"
+                        "id:         0002\nqueued:     2026-11-22 07:00:01 UTC\nsize:       6\nfrom:       <>\n"
+                        "to:         a@b.example\nsubmitter:  -\n\nY: 2\r\n")
+
+        entries = Fake(None).queue()
+        self.assertEqual([(e["id"], e["from"], e["to"], e["submitter"], e["content"]) for e in entries], [
+            ("0001", "a@b.example", ["c@d.example", "e@f.example"], "a@b.example", "X: 1\r\n\r\nb\r\n"),
+            ("0002", "<>", ["a@b.example"], "-", "Y: 2\r\n"),
+        ])
+
+
 class StoreAndKurierctlTest(unittest.TestCase):
 
     def test_deliver_and_list(self):
