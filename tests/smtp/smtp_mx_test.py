@@ -5,6 +5,7 @@ tries), quota, the recipient limit, the null sender, and what a delivered
 message looks like when read back over POP3: Return-Path, Received, then
 the client's bytes."""
 
+import email
 import re
 import threading
 
@@ -330,6 +331,33 @@ class QuotaTest(fx.SmtpTestCase):
         self.assertTrue(self.count(small) == 1 or bounces,
                         "250 for two recipients, %s got nothing and no bounce went to %s\n%s"
                         % (small, sender, client.transcript_text()))
+        if self.count(small) == 1:
+            return
+        # RFC 3464: a delivery status notification for the one recipient.
+        [bounce] = bounces
+        report = email.message_from_string(bounce["content"].replace("\r\n", "\n"))
+        self.assertEqual(report.get_content_type(), "multipart/report")
+        self.assertEqual(report.get_param("report-type"), "delivery-status")
+        status = [part for part in report.walk() if part.get_content_type() == "message/delivery-status"]
+        self.assertEqual(len(status), 1, bounce["content"])
+        fields = status[0].get_payload()[1]  # per-recipient fields after the per-message ones
+        self.assertEqual(fields["Final-Recipient"].replace(" ", "").lower(), "rfc822;" + small)
+        self.assertEqual((fields["Action"], fields["Status"]), ("failed", "5.2.2"))
+        self.assertNotIn(other, bounce["content"], "the bounce names only the failed recipient")
+
+    def test_no_bounce_for_a_bounce(self):
+        # RFC 5321 6.1 / RFC 3461: a message from <> never causes a notification.
+        small, other = self.new_account(), self.new_account()
+        self.ctl.set_quota(small, 4000)
+        before = len(self.ctl.queue())
+        client = self.session()
+        self.assertReply(client, client.cmd("MAIL FROM:<>"), 250, "2.1.0")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % small), 250, "2.1.5")
+        self.assertReply(client, client.cmd("RCPT TO:<%s>" % other), 250, "2.1.5")
+        self.assertReply(client, client.cmd("DATA"), 354)
+        reply = client.data(fx.message("a big bounce", ["y" * 70] * 100))
+        self.assertIn(reply.code // 100, (2, 4, 5))
+        self.assertEqual(len(self.ctl.queue()), before, "nothing queued for a message from <>")
 
 
 class RecipientLimitTest(fx.SmtpTestCase):
