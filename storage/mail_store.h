@@ -183,6 +183,12 @@ class MailStore {
   // UID 0. Honours idempotency_key.
   virtual absl::StatusOr<v1::Pop3CommitResponse> Pop3Commit(const v1::Pop3CommitRequest& request) = 0;
 
+  // --- Idempotency ---
+  // Drops the remembered responses of `keys` used with `method` ("Deliver"),
+  // so that the next request with one of them does the work again. Unknown
+  // keys are ignored; INVALID_ARGUMENT for more than 10000 keys.
+  virtual absl::Status ForgetIdempotencyKeys(std::string_view method, const std::vector<std::string>& keys) = 0;
+
   // --- Operations ---
   virtual absl::Status Backup(std::string_view directory) = 0;
   virtual absl::StatusOr<v1::Stats> GetStats() = 0;

@@ -116,6 +116,17 @@ absl::Status MailStoreImpl::RunIdempotent(std::string_view method, std::string_v
   });
 }
 
+absl::Status MailStoreImpl::ForgetIdempotencyKeys(std::string_view method, const std::vector<std::string>& keys) {
+  if (keys.size() > 10000) return absl::InvalidArgumentError("at most 10000 keys at a time");
+  if (keys.empty()) return absl::OkStatus();
+  return writer_->Run([&](WriteTxn& txn) -> absl::Status {
+    for (const std::string& key : keys) {
+      if (!key.empty()) txn.Delete(kIdempotency, std::string(method) + std::string(1, '\0') + key);
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status MailStoreImpl::WithAccount(WriteTxn& txn, std::string_view name,
                                         const std::function<absl::Status(AccountWriter&)>& fn) {
   auto record = LoadAccountByAddress(txn, name);

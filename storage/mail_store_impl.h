@@ -55,6 +55,7 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::Domain> SetDomain(const v1::Domain& domain) override;
   absl::Status DeleteDomain(std::string_view name) override;
   absl::StatusOr<v1::ListDomainsResponse> ListDomains() override;
+  absl::Status ForgetIdempotencyKeys(std::string_view method, const std::vector<std::string>& keys) override;
 
   absl::StatusOr<std::vector<v1::Mailbox>> ListMailboxes(std::string_view account) override;
   absl::StatusOr<v1::Mailbox> CreateMailbox(const v1::CreateMailboxRequest& request) override;

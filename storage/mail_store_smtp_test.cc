@@ -337,6 +337,24 @@ TEST_F(MailStoreSmtpTest, IdempotentRetryWithOutboundQueuesOnce) {
   ExpectConsistent();
 }
 
+TEST_F(MailStoreSmtpTest, ForgottenKeyMakesTheSameMessageNewWork) {
+  v1::DeliverRequest request = Outbound({"alice@example.org"}, "Subject: twice\r\n\r\n", {}, "k2");
+  request.clear_outbound();
+  ASSERT_TRUE(store_->Deliver(request).ok());
+  // Forgetting another method's key, or an unknown key, changes nothing.
+  ASSERT_TRUE(store_->ForgetIdempotencyKeys("Append", {"k2"}).ok());
+  ASSERT_TRUE(store_->ForgetIdempotencyKeys("Deliver", {"unknown", ""}).ok());
+  ASSERT_TRUE(store_->Deliver(request).ok());
+  EXPECT_EQ(Messages().size(), 1u);
+  // Once the answer reached the client, the same bytes are a new message.
+  ASSERT_TRUE(store_->ForgetIdempotencyKeys("Deliver", {"k2"}).ok());
+  ASSERT_TRUE(store_->Deliver(request).ok());
+  EXPECT_EQ(Messages().size(), 2u);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      store_->ForgetIdempotencyKeys("Deliver", std::vector<std::string>(10001, "k"))));
+  ExpectConsistent();
+}
+
 TEST_F(MailStoreSmtpTest, QueueIsOldestFirstAndPages) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {

@@ -112,6 +112,14 @@ ServerUnaryReactor* StoreService::DeleteDomain(CallbackServerContext* c, const v
   return Unary(c, "DeleteDomain", [=, this] { return store_->DeleteDomain(q->name()); });
 }
 
+ServerUnaryReactor* StoreService::ForgetIdempotencyKeys(CallbackServerContext* c,
+                                                        const v1::ForgetIdempotencyKeysRequest* q,
+                                                        v1::ForgetIdempotencyKeysResponse*) {
+  return Unary(c, "ForgetIdempotencyKeys", [=, this] {
+    return store_->ForgetIdempotencyKeys(q->method(), std::vector<std::string>(q->keys().begin(), q->keys().end()));
+  });
+}
+
 ServerUnaryReactor* StoreService::ListDomains(CallbackServerContext* c, const v1::ListDomainsRequest*,
                                               v1::ListDomainsResponse* r) {
   return Unary(c, "ListDomains", [=, this] { return Fill(store_->ListDomains(), r); });

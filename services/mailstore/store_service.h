@@ -48,6 +48,8 @@ class StoreService final : public v1::MailStore::CallbackService {
                                    v1::DeleteDomainResponse*) override;
   ServerUnaryReactor* ListDomains(CallbackServerContext*, const v1::ListDomainsRequest*,
                                   v1::ListDomainsResponse*) override;
+  ServerUnaryReactor* ForgetIdempotencyKeys(CallbackServerContext*, const v1::ForgetIdempotencyKeysRequest*,
+                                            v1::ForgetIdempotencyKeysResponse*) override;
   ServerUnaryReactor* ListMailboxes(CallbackServerContext*, const v1::ListMailboxesRequest*,
                                     v1::ListMailboxesResponse*) override;
   ServerUnaryReactor* CreateMailbox(CallbackServerContext*, const v1::CreateMailboxRequest*, v1::Mailbox*) override;

@@ -105,7 +105,10 @@ asio::awaitable<void> Rcpt(Session& session, const Command& command) {
       co_await session.context().store->ResolveRecipient(std::move(request));
   if (!resolved.ok()) {
     if (absl::IsInvalidArgument(resolved.status())) {
-      session.Refuse({501, "5.1.3", "Bad recipient address syntax"}, "bad_recipient");
+      // Valid for RFC 5321 (a quoted local part with "@" or spaces) but no
+      // account can have it.
+      session.Count("kurier_smtp_recipients_total{result=\"unknown\"}");
+      session.Refuse({550, "5.1.1", "Recipient address rejected: user unknown"}, "unknown_recipient");
     } else {
       session.Count("kurier_smtp_recipients_total{result=\"temporary\"}");
       session.Reply(StoreErrorReply(resolved.status()));

@@ -209,6 +209,7 @@ asio::awaitable<Reply> DeliverMessage(Session& session, std::string content) {
   if (over_quota > 0 || unknown > 0) {
     co_await BounceFailed(session, *delivered, original_header, key, now);
   }
+  session.AcceptedWithKey(key);
   session.Count("kurier_smtp_messages_total{result=\"accepted\"}");
   session.Count("kurier_smtp_message_bytes_total", static_cast<double>(size));
   co_return Reply{250, "2.0.0", absl::StrCat("Message accepted, id ", id)};

@@ -78,6 +78,7 @@ int Main(int argc, char** argv) {
   net::ConnectionTracker tracker;
   net::RateLimiter connections_per_ip(smtp.connections_per_ip_per_minute());
   net::RateLimiter messages_per_ip(smtp.messages_per_ip_per_minute());
+  AnsweredKeys answered_keys(store.get());
   Metrics metrics;
   DescribeSmtpMetrics(&metrics);
 
@@ -90,6 +91,7 @@ int Main(int argc, char** argv) {
                       .tracker = &tracker,
                       .connections_per_ip = &connections_per_ip,
                       .messages_per_ip = &messages_per_ip,
+                      .answered_keys = &answered_keys,
                       .metrics = &metrics,
                       .instance = absl::StrCat("smtp-", getpid(), "@", host)};
 

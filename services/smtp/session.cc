@@ -90,6 +90,10 @@ asio::awaitable<bool> Session::Flush() {
     closing_ = true;
     co_return false;
   }
+  if (!accepted_keys_.empty()) {
+    context_->answered_keys->Add(std::move(accepted_keys_), stream_.executor());
+    accepted_keys_.clear();
+  }
   co_return true;
 }
 

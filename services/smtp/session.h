@@ -93,6 +93,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // BDAT: feeds the next `size` octets to `reader` (null: drops them).
   boost::asio::awaitable<bool> ReadChunk(MessageReader* reader, uint64_t size);
 
+  // The message with this idempotency key was accepted: once the 250 is
+  // written, the store may forget the key (answered_keys.h).
+  void AcceptedWithKey(std::string key) { accepted_keys_.push_back(std::move(key)); }
+
   // A sequence number for the messages of this session (Received: ids).
   uint32_t NextMessageNumber() { return ++messages_; }
 
@@ -124,6 +128,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string account_;
   std::vector<std::string> account_addresses_;
   Transaction transaction_;
+  std::vector<std::string> accepted_keys_;
 };
 
 }  // namespace kurier::smtp

@@ -13,6 +13,7 @@
 #include "services/common/net/rate_limiter.h"
 #include "services/common/net/tls_context.h"
 #include "services/common/store_client/store_client.h"
+#include "services/smtp/answered_keys.h"
 
 namespace kurier::smtp {
 
@@ -29,6 +30,7 @@ struct SmtpContext {
   net::ConnectionTracker* tracker = nullptr;
   net::RateLimiter* connections_per_ip = nullptr;
   net::RateLimiter* messages_per_ip = nullptr;
+  AnsweredKeys* answered_keys = nullptr;
   Metrics* metrics = nullptr;
   // Names this process in logs and message ids, e.g. "smtp-7f3a@host".
   std::string instance;

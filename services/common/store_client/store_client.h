@@ -80,6 +80,10 @@ class StoreClient {
   // queued message's outbound_id. The first shard that fails fails the call;
   // retrying with the same key delivers nothing twice.
   Awaitable<absl::StatusOr<v1::DeliverResponse>> Deliver(v1::DeliverRequest request);
+  // Tells the store that the Deliver calls with these idempotency keys were
+  // answered to the client, so a later identical message is delivered again.
+  // Sent to every shard, with the per-shard keys Deliver used.
+  Awaitable<absl::Status> ForgetDeliverKeys(std::vector<std::string> keys);
 
   // Reads bytes [offset, offset+length) of a message (length 0: to the end),
   // collected from the ReadMessage stream. At most `length` bytes are held,

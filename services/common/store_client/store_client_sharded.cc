@@ -139,3 +139,26 @@ Awaitable<absl::StatusOr<v1::DeliverResponse>> StoreClient::Deliver(v1::DeliverR
 }
 
 }  // namespace kurier::store_client
+
+namespace kurier::store_client {
+
+Awaitable<absl::Status> StoreClient::ForgetDeliverKeys(std::vector<std::string> keys) {
+  absl::Status first_error;
+  for (size_t shard = 0; shard < stubs_.size(); ++shard) {
+    v1::ForgetIdempotencyKeysRequest request;
+    request.set_method("Deliver");
+    for (const std::string& key : keys) {
+      // Deliver suffixes the key with the shard when there are several.
+      request.add_keys(stubs_.size() == 1 ? key : absl::StrCat(key, "/", shard));
+    }
+    v1::MailStore::Stub* stub = stubs_[shard].get();
+    absl::StatusOr<v1::ForgetIdempotencyKeysResponse> done = co_await AwaitUnary<v1::ForgetIdempotencyKeysResponse>(
+        std::move(request), deadline_, [stub](auto* context, auto* req, auto* resp, auto callback) {
+          stub->async()->ForgetIdempotencyKeys(context, req, resp, std::move(callback));
+        });
+    if (!done.ok() && first_error.ok()) first_error = done.status();
+  }
+  co_return first_error;
+}
+
+}  // namespace kurier::store_client
