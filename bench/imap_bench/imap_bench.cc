@@ -3,7 +3,8 @@
 // ending in one "result,..." line for the driver:
 //
 //   fetch    N clients in N threads, each logs in to its own account, EXAMINEs
-//            INBOX and FETCHes every message in batches: --items=body
+//            INBOX and FETCHes every message in batches, --rounds times
+//            over (one session): --items=body
 //            (BODY.PEEK[], each checked: checksum line and addressee) or
 //            --items=meta ((FLAGS ENVELOPE BODYSTRUCTURE), each checked for
 //            all three); messages/s and MB/s
@@ -132,7 +133,11 @@ absl::Status FetchClient(const Options& o, uint64_t i, uint64_t* messages, uint6
     return absl::DataLossError(absl::StrCat("INBOX has ", exists, " messages, expected ", expect));
   }
   const std::string items = body ? "(BODY.PEEK[])" : "(FLAGS ENVELOPE BODYSTRUCTURE)";
-  for (uint64_t lo = 1; lo <= exists; lo += batch) {
+  const uint64_t rounds = std::max<uint64_t>(1, o.Num("rounds", 1));
+  // Batch j of the whole run covers messages lo..hi of round j / per_round.
+  const uint64_t per_round = (exists + batch - 1) / batch;
+  for (uint64_t j = 0; j < rounds * per_round; ++j) {
+    const uint64_t lo = (j % per_round) * batch + 1;
     const uint64_t hi = std::min(exists, lo + batch - 1);
     uint64_t got = 0;
     auto check = [&](const ImapResponse& r) -> absl::Status {
@@ -348,7 +353,7 @@ int Idle(const Options& o) {
 
 constexpr char kUsage[] =
     "usage: imap_bench COMMAND --port=N [--name=value ...]\n"
-    "  fetch    --prefix=P --users=N [--items=body|meta --messages=M (expected) --batch=100]\n"
+    "  fetch    --prefix=P --users=N [--items=body|meta --messages=M (expected) --batch=100 --rounds=1]\n"
     "  append   --prefix=P --users=N --messages=M [--seed=1 --first=0 --mailbox=INBOX]\n"
     "  search   --prefix=P --user=I --query=KEYS [--repeat=10 --warmup=1]\n"
     "  latency  --prefix=P --user=I [--repeat=300 --warmup=20]\n"
@@ -370,7 +375,7 @@ int Main(int argc, char** argv) {
     int (*run)(const Options&);
   };
   const std::vector<Entry> commands = {
-      {"fetch", {"users", "items", "messages", "batch"}, Fetch},
+      {"fetch", {"users", "items", "messages", "batch", "rounds"}, Fetch},
       {"append", {"users", "messages", "seed", "first", "mailbox"}, Append},
       {"search", {"user", "query", "repeat", "warmup"}, Search},
       {"latency", {"user", "repeat", "warmup"}, Latency},
