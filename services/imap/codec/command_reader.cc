@@ -337,7 +337,8 @@ CommandReader::Result CommandReader::ParseLine(absl::string_view raw, Command* c
       while (i < n && IsAtomChar(line[i])) ++i;
       if (i == start || (i < n && line[i] != ' ')) return syntax("Invalid command name");
       name_ = absl::AsciiStrToUpper(std::string(line.substr(start, i - start)));
-      if (!(uid_prefix && name_ == "UID")) break;
+      if (name_ != "UID") break;
+      if (!uid_prefix) return syntax("Invalid command name");
       uid_ = true;
       uid_prefix = false;
     }
