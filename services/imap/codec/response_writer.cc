@@ -132,7 +132,9 @@ void AppendString(std::string* out, absl::string_view value, bool utf8) {
 
 void AppendAString(std::string* out, absl::string_view value, bool utf8) {
   bool atom = !value.empty() && !absl::EqualsIgnoreCase(value, "NIL");
-  for (char c : value) atom = atom && IsAStringChar(c);
+  // "[" is quoted: after BODY, BINARY... the reader takes "[" as the start
+  // of a section that may hold spaces.
+  for (char c : value) atom = atom && IsAStringChar(c) && c != '[';
   if (atom) {
     out->append(value.data(), value.size());
   } else {

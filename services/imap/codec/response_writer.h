@@ -82,7 +82,8 @@ void AppendNil(std::string* out);
 void AppendString(std::string* out, absl::string_view value, bool utf8 = false);
 
 // An astring: the bare atom when the value is non-empty, all ASTRING-CHAR
-// and not "NIL" in any case; else as AppendString.
+// other than "[" (which opens a section after BODY) and not "NIL" in any
+// case; else as AppendString.
 void AppendAString(std::string* out, absl::string_view value, bool utf8 = false);
 
 // An nstring: NIL for nullopt, else as AppendString.
