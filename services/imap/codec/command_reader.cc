@@ -327,6 +327,7 @@ CommandReader::Result CommandReader::ParseLine(absl::string_view raw, Command* c
   if (!started_) {
     if (n == 0) return syntax("Empty command line");
     while (i < n && line[i] != ' ') ++i;
+    if (i == 0) return syntax("Invalid tag");
     for (size_t k = 0; k < i; ++k) {
       if (!IsTagChar(line[k])) return syntax("Invalid tag");
     }
@@ -453,7 +454,8 @@ CommandReader::Result CommandReader::ParseLine(absl::string_view raw, Command* c
                   if (i == n) return syntax("Unterminated quoted string");
                   if (line[i] == '"') break;
                   if (line[i] == '\\') ++i;
-                  if (i == n || line[i] == '\0' || line[i] == '\r') return syntax("Invalid character in section");
+                  // Header field names: printable ASCII only.
+                  if (i == n || line[i] < 0x20 || line[i] >= 0x7f) return syntax("Invalid character in section");
                 }
               } else if (s != ' ' && !IsTokenChar(s)) {
                 return syntax("Invalid character in section");
