@@ -199,8 +199,7 @@ class SenderAndRecipientsTest(fx.SmtpTestCase):
         self.assertTrue(rest.endswith(fx.message(marker)))
 
     def test_dsn_parameters(self):
-        # RFC 3461: accepted and kept for the relay (kurierctl does not show
-        # them, so here only their syntax is checked).
+        # RFC 3461: accepted and kept on the queue entry for the relay.
         account = self.new_account()
         marker = "dsn-%d" % fx.unique()
         rcpt = "dsn-%s@%s" % (marker, fx.REMOTE)
@@ -216,6 +215,10 @@ class SenderAndRecipientsTest(fx.SmtpTestCase):
         self.assertReply(client, client.data(fx.message(marker)), 250, fx.DATA_OK)
         [entry] = self.queued(marker)
         self.assertEqual(entry["to"], [rcpt, "x-" + rcpt])
+        self.assertEqual(entry["dsn"]["ret"], "HDRS")
+        self.assertEqual(entry["dsn"]["envid"], "QQ314159+2Bx")
+        self.assertEqual(entry["dsn"]["notify"], {rcpt: "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" + rcpt,
+                                                  "x-" + rcpt: "NOTIFY=NEVER ORCPT=-"})
         client = self.submission(account)
         for bad in ("RET=BODY", "RET=FULL RET=HDRS", "ENVID=bad=xtext", "ENVID=" + "x" * 101):
             with self.subTest(param=bad):

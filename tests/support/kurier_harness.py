@@ -551,11 +551,13 @@ class Kurierctl:
         return self.run("queue", "list", *(["--content"] if content else []))
 
     _QUEUE_ENTRY = re.compile(r"^id:[ \t]+(\S+)\nqueued:[ \t]+([^\n]*)\nsize:[ \t]+(\d+)\nfrom:[ \t]+([^\n]*)\n"
-                              r"to:[ \t]+([^\n]*)\nsubmitter:[ \t]+([^\n]*)\n", re.M)
+                              r"to:[ \t]+([^\n]*)\n((?:(?:ret|envid|notify):[ \t]+[^\n]*\n)*)"
+                              r"submitter:[ \t]+([^\n]*)\n", re.M)
 
     def queue(self):
         """The outbound queue, oldest first: [{"id", "from", "to": [...],
-        "submitter", "size", "content"}] from `queue list --content`
+        "submitter", "size", "content", "dsn": {"ret", "envid", "notify":
+        {address: "NOTIFY=... ORCPT=..."}}}] from `queue list --content`
         (content as text; from "<>" for the null sender; submitter "-" for
         none)."""
         text = self.queue_text(content=True)
@@ -565,9 +567,17 @@ class Kurierctl:
             # The fields, an empty line, the content; "\n" before the next entry.
             start = m.end() + 1 if text[m.end():m.end() + 1] == "\n" else m.end()
             end = matches[i + 1].start() - 1 if i + 1 < len(matches) else len(text)
+            dsn = {"ret": "", "envid": "", "notify": {}}
+            for line in m.group(6).splitlines():
+                name, value = line.split(":", 1)
+                if name == "notify":
+                    address, params = value.strip().split(" ", 1)
+                    dsn["notify"][address] = params
+                else:
+                    dsn[name] = value.strip()
             entries.append({"id": m.group(1), "size": int(m.group(3)), "from": m.group(4).strip(),
-                            "to": [a for a in m.group(5).strip().split(",") if a], "submitter": m.group(6).strip(),
-                            "content": text[start:end]})
+                            "to": [a for a in m.group(5).strip().split(",") if a], "submitter": m.group(7).strip(),
+                            "content": text[start:end], "dsn": dsn})
         if not entries and "queue is empty" not in text:
             raise KurierctlError("cannot read the queue listing: %r" % text[:500])
         return entries

@@ -420,12 +420,21 @@ absl::Status QueueList(const Invocation& inv, Stub& stub, CommandIo& io) {
         continue;
       }
       if (listed > 1) io.out << "\n";
-      io.out << FormatTable({{"id:", m.id()},
-                             {"queued:", FormatTime(m.queued_at())},
-                             {"size:", absl::StrCat(m.size())},
-                             {"from:", from},
-                             {"to:", Recipients(m)},
-                             {"submitter:", m.submitter().empty() ? "-" : m.submitter()}})
+      std::vector<std::vector<std::string>> fields = {{"id:", m.id()},
+                                                      {"queued:", FormatTime(m.queued_at())},
+                                                      {"size:", absl::StrCat(m.size())},
+                                                      {"from:", from},
+                                                      {"to:", Recipients(m)}};
+      // RFC 3461 parameters the relay passes on, when the client gave them.
+      if (!m.dsn_ret().empty()) fields.push_back({"ret:", m.dsn_ret()});
+      if (!m.dsn_envid().empty()) fields.push_back({"envid:", m.dsn_envid()});
+      for (const v1::OutboundRecipient& r : m.recipients()) {
+        if (r.dsn_notify().empty() && r.dsn_orcpt().empty()) continue;
+        fields.push_back({"notify:", absl::StrCat(r.address(), " NOTIFY=", r.dsn_notify().empty() ? "-" : r.dsn_notify(),
+                                                  " ORCPT=", r.dsn_orcpt().empty() ? "-" : r.dsn_orcpt())});
+      }
+      fields.push_back({"submitter:", m.submitter().empty() ? "-" : m.submitter()});
+      io.out << FormatTable(fields)
              << "\n"
              << m.content();
       if (!m.content().empty() && m.content().back() != '\n') io.out << "\n";
