@@ -20,6 +20,7 @@
 //     UTF-8 x, and what decodes re-encodes to the same text.
 //   Sequence sets: what parses resolves to sorted, disjoint ranges within
 //     the bounds.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -66,7 +67,8 @@ void CheckArgs(const std::vector<Arg>& args, const CommandReader::Options& optio
         break;
       case Arg::Kind::kString:
         if (arg.literal) {
-          FUZZ_CHECK(arg.value.size() <= options.max_literal_bytes);
+          // APPEND's literals up to max_literal_bytes, others within the line.
+          FUZZ_CHECK(arg.value.size() <= std::max<uint64_t>(options.max_literal_bytes, options.max_line_bytes));
           if (!arg.literal8) FUZZ_CHECK(arg.value.find('\0') == std::string::npos);
         } else {
           FUZZ_CHECK(!arg.literal8);
@@ -235,7 +237,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                   options, &values);
   FUZZ_CHECK(events == Read({payload}, options, nullptr));
   std::vector<absl::string_view> bytes;
-  if (payload.size() <= 4096) {
+  if (payload.size() <= 1024) {
     for (size_t i = 0; i < payload.size(); ++i) bytes.push_back(payload.substr(i, 1));
     FUZZ_CHECK(events == Read(bytes, options, nullptr));
   }

@@ -411,11 +411,21 @@ CommandReader::Result CommandReader::ParseLine(absl::string_view raw, Command* c
           spec.size > kLiteralMinusMaxBytes) {
         return fail(ReadError::Kind::kLiteralTooBig, "Non-synchronizing literal too big");
       }
-      if (spec.size > options_.max_literal_bytes ||
-          spec.size > options_.max_total_literal_bytes - literal_bytes_) {
-        return fail(ReadError::Kind::kLiteralTooBig, "Literal too big");
+      const bool message = std::find(options_.message_commands.begin(), options_.message_commands.end(),
+                                     name_) != options_.message_commands.end();
+      if (message) {
+        if (spec.size > options_.max_literal_bytes ||
+            spec.size > options_.max_total_literal_bytes - literal_bytes_) {
+          return fail(ReadError::Kind::kLiteralTooBig, "Literal too big");
+        }
+        literal_bytes_ += spec.size;
+      } else {
+        // Counted as command text (line_bytes_ <= max_line_bytes here).
+        if (spec.size > options_.max_line_bytes - line_bytes_) {
+          return fail(ReadError::Kind::kLiteralTooBig, "Literal too big");
+        }
+        line_bytes_ += static_cast<size_t>(spec.size);
       }
-      literal_bytes_ += spec.size;
       literal_ = Arg();
       literal_.kind = Arg::Kind::kString;
       literal_.literal = true;

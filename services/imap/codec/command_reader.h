@@ -14,8 +14,9 @@
 //
 // SECURITY
 //   Everything here is client-controlled. Memory held for one command is at
-//   most max_line_bytes of command text plus max_total_literal_bytes of
-//   literal data plus max_args arguments; a literal larger than allowed is
+//   most max_line_bytes of command text (literals of commands other than
+//   APPEND count as text) plus, for APPEND, max_total_literal_bytes of
+//   literal data, plus max_args arguments; a literal larger than allowed is
 //   refused when it is announced, before any of it is read (a synchronizing
 //   one gets no continuation; a non-synchronizing one is skipped without
 //   being stored). An over-long line is dropped as it arrives. Error
@@ -100,10 +101,14 @@ class CommandReader {
   struct Options {
     // Command text of one command, line ends included, literal data not.
     size_t max_line_bytes = 64 * 1024;
-    // One literal (APPEND's message).
+    // One literal of a message-carrying command (APPEND's message).
     uint64_t max_literal_bytes = 50 * 1024 * 1024;
-    // All literals of one command together.
+    // All literals of one message-carrying command together (MULTIAPPEND).
     uint64_t max_total_literal_bytes = 64 * 1024 * 1024;
+    // The commands whose literals are messages (names upper-case). Literals
+    // of every other command (LOGIN, SEARCH...) count as command text
+    // against max_line_bytes, as in Dovecot.
+    std::vector<std::string> message_commands = {"APPEND", "REPLACE"};
     // Nesting of parenthesized lists (and of parentheses in a section).
     size_t max_depth = 32;
     // Arguments of one command, list items and lists counted.

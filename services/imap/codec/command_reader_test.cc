@@ -164,8 +164,23 @@ TEST(CommandReaderTest, TooBigLiteralIsRefusedBeforeItIsRead) {
   // All literals of one command together.
   options.max_literal_bytes = 100;
   options.max_total_literal_bytes = 8;
-  ExpectEvents("A1 X {5+}\r\n12345 {4+}\r\n1234\r\nA2 X {5+}\r\n12345 {3+}\r\n123\r\n",
-               "E literal-too-big A1: Literal too big\nC A2 X {5}\"12345\" {3}\"123\"\n", options);
+  ExpectEvents("A1 APPEND {5+}\r\n12345 {4+}\r\n1234\r\nA2 APPEND {5+}\r\n12345 {3+}\r\n123\r\n",
+               "E literal-too-big A1: Literal too big\nC A2 APPEND {5}\"12345\" {3}\"123\"\n", options);
+}
+
+TEST(CommandReaderTest, LiteralsOfOtherCommandsCountAsCommandText) {
+  Options options;
+  options.max_line_bytes = 30;
+  // "A1 LOGIN {10}\r\n" (15) + 10 + "\r\n" (2) = 27.
+  ExpectEvents("A1 LOGIN {10}\r\n0123456789\r\n", "+\nC A1 LOGIN {10}\"0123456789\"\n", options);
+  ExpectEvents("A1 LOGIN {16}\r\nA2 NOOP\r\n", "E literal-too-big A1: Literal too big\nC A2 NOOP\n", options);
+  ExpectEvents("A1 LOGIN {10}\r\n0123456789 abcd\r\nA2 NOOP\r\n",
+               "+\nE line-too-long A1: Command line too long\nC A2 NOOP\n", options);
+  // Not so for APPEND.
+  ExpectEvents(absl::StrCat("A1 APPEND x {100}\r\n", std::string(100, 'm'), "\r\n"),
+               absl::StrCat("+\nC A1 APPEND x {100}\"", std::string(100, 'm'), "\"\n"), options);
+  options.message_commands = {};
+  ExpectEvents("A1 APPEND x {100}\r\nA2 NOOP\r\n", "E literal-too-big A1: Literal too big\nC A2 NOOP\n", options);
 }
 
 TEST(CommandReaderTest, TooBigLiteralDoesNotAllocate) {
@@ -203,9 +218,9 @@ TEST(CommandReaderTest, LongLinesAreDroppedAsTheyArrive) {
   // Exactly at the limit (line end included) is fine.
   ExpectEvents("A1 LOGIN aaaaaaaaa\r\n", "C A1 LOGIN aaaaaaaaa\n", options);
   ExpectEvents("A1 LOGIN aaaaaaaaaa\r\n", "E line-too-long A1: Command line too long\n", options);
-  // The limit counts all lines of one command, not the literal data.
-  ExpectEvents("A1 LOGIN {3+}\r\nabc a\r\n", "C A1 LOGIN {3}\"abc\" a\n", options);
-  ExpectEvents("A1 LOGIN {3+}\r\nabc abcdef\r\nA2 NOOP\r\n",
+  // The limit counts all lines of one command, not APPEND's literal data.
+  ExpectEvents("A1 APPEND {9+}\r\nabcdefghi a\r\n", "C A1 APPEND {9}\"abcdefghi\" a\n", options);
+  ExpectEvents("A1 APPEND {3+}\r\nabc abcdef\r\nA2 NOOP\r\n",
                "E line-too-long A1: Command line too long\nC A2 NOOP\n", options);
   // A non-synchronizing literal announced at the end of a dropped line is
   // skipped too, so its data is never read as commands.
