@@ -1,6 +1,7 @@
 // MAIL and RCPT (RFC 5321 4.1.1.2, 4.1.1.3), with the listener's policy:
 // the MX port takes mail for local recipients only and never relays; the
 // submission ports need AUTH, check the sender, and queue remote recipients.
+#include <optional>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -33,6 +34,20 @@ bool OwnsSender(const Session& session, const Path& sender) {
     if (Comparable(address) == wanted) return true;
   }
   return false;
+}
+
+// The store's answer for a recipient, from the cache when it is fresh.
+asio::awaitable<absl::StatusOr<v1::ResolveRecipientResponse>> Resolve(Session& session, const std::string& address) {
+  if (std::optional<v1::ResolveRecipientResponse> cached = session.context().recipients->Find(address)) {
+    co_return *std::move(cached);
+  }
+  v1::ResolveRecipientRequest request;
+  request.set_address(address);
+  request.set_message_size(session.transaction().parameters.size.value_or(0));
+  absl::StatusOr<v1::ResolveRecipientResponse> resolved =
+      co_await session.context().store->ResolveRecipient(std::move(request));
+  if (resolved.ok()) session.context().recipients->Put(address, *resolved);
+  co_return resolved;
 }
 
 }  // namespace
@@ -98,11 +113,7 @@ asio::awaitable<void> Rcpt(Session& session, const Command& command) {
   const std::string address = command.path.is_postmaster()
                                   ? absl::StrCat("postmaster@", absl::AsciiStrToLower(config.hostname()))
                                   : command.path.Address();
-  v1::ResolveRecipientRequest request;
-  request.set_address(address);
-  request.set_message_size(transaction.parameters.size.value_or(0));
-  absl::StatusOr<v1::ResolveRecipientResponse> resolved =
-      co_await session.context().store->ResolveRecipient(std::move(request));
+  absl::StatusOr<v1::ResolveRecipientResponse> resolved = co_await Resolve(session, address);
   if (!resolved.ok()) {
     if (absl::IsInvalidArgument(resolved.status())) {
       // Valid for RFC 5321 (a quoted local part with "@" or spaces) but no

@@ -79,6 +79,7 @@ int Main(int argc, char** argv) {
   net::RateLimiter connections_per_ip(smtp.connections_per_ip_per_minute());
   net::RateLimiter messages_per_ip(smtp.messages_per_ip_per_minute());
   AnsweredKeys answered_keys(store.get());
+  RecipientCache recipients(std::chrono::seconds(smtp.recipient_cache_seconds()));
   Metrics metrics;
   DescribeSmtpMetrics(&metrics);
 
@@ -92,6 +93,7 @@ int Main(int argc, char** argv) {
                       .connections_per_ip = &connections_per_ip,
                       .messages_per_ip = &messages_per_ip,
                       .answered_keys = &answered_keys,
+                      .recipients = &recipients,
                       .metrics = &metrics,
                       .instance = absl::StrCat("smtp-", getpid(), "@", host)};
 

@@ -14,6 +14,7 @@
 #include "services/common/net/tls_context.h"
 #include "services/common/store_client/store_client.h"
 #include "services/smtp/answered_keys.h"
+#include "services/smtp/recipient_cache.h"
 
 namespace kurier::smtp {
 
@@ -31,6 +32,7 @@ struct SmtpContext {
   net::RateLimiter* connections_per_ip = nullptr;
   net::RateLimiter* messages_per_ip = nullptr;
   AnsweredKeys* answered_keys = nullptr;
+  RecipientCache* recipients = nullptr;
   Metrics* metrics = nullptr;
   // Names this process in logs and message ids, e.g. "smtp-7f3a@host".
   std::string instance;

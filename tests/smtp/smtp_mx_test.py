@@ -56,6 +56,17 @@ class RecipientsTest(fx.SmtpTestCase):
         self.assertDelivered(delivered, "sender@" + fx.REMOTE, mine, rcpt=other)
         self.assertEqual(self.count(catcher), 1)
 
+    def test_account_deleted_while_its_address_is_cached(self):
+        # smtp reuses the store's answer for an address for a few seconds
+        # (smtp.recipient_cache_seconds); the store still decides at DATA, so
+        # an account deleted meanwhile refuses the message after DATA.
+        account = self.new_account()
+        self.deliver_one(account, "warms the cache")
+        self.ctl.run("account", "del", account)
+        client = self.session()
+        reply = self.transaction(client, "sender@" + fx.REMOTE, [account], fx.message("after the deletion"))
+        self.assertReply(client, reply, 550, "5.1.1", "the store refuses what the cache let through")
+
     def test_unknown_user_of_a_local_domain(self):
         account = self.new_account()
         client = self.session()

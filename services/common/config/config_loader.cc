@@ -413,6 +413,7 @@ void ApplyDefaults(v1::Config* config) {
   if (smtp->data_timeout_seconds() == 0) smtp->set_data_timeout_seconds(180);
   if (smtp->connections_per_ip_per_minute() == 0) smtp->set_connections_per_ip_per_minute(600);
   if (smtp->messages_per_ip_per_minute() == 0) smtp->set_messages_per_ip_per_minute(6000);
+  if (!smtp->has_recipient_cache_seconds()) smtp->set_recipient_cache_seconds(10);
   ApplyTlsDefaults(smtp->mutable_tls());
   ApplyLimitsDefaults(smtp->mutable_limits());
 }

@@ -46,6 +46,7 @@ TEST(ApplyDefaultsTest, FillsEveryDocumentedDefault) {
   EXPECT_EQ(c.smtp().max_recipients(), 100u);
   EXPECT_EQ(c.smtp().command_timeout_seconds(), 300u);
   EXPECT_EQ(c.smtp().data_timeout_seconds(), 180u);
+  EXPECT_EQ(c.smtp().recipient_cache_seconds(), 10u);
   EXPECT_EQ(c.smtp().limits().max_connections_per_ip(), c.pop3().limits().max_connections_per_ip());
 }
 
@@ -58,6 +59,13 @@ TEST(ApplyDefaultsTest, KeepsExplicitValues) {
   EXPECT_EQ(c.store().listen(), "0.0.0.0:1");
   EXPECT_EQ(c.store().durability(), v1::NO_SYNC);
   EXPECT_THAT(c.store_client().shards(), ElementsAre("a:1"));
+}
+
+TEST(ApplyDefaultsTest, AnExplicitZeroOfAnOptionalFieldStays) {
+  Config c;
+  c.mutable_smtp()->set_recipient_cache_seconds(0);
+  ApplyDefaults(&c);
+  EXPECT_EQ(c.smtp().recipient_cache_seconds(), 0u);
 }
 
 TEST(MergeYamlTest, NestedValuesEnumsAndLists) {
