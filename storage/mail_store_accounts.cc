@@ -91,12 +91,33 @@ AccountWriter MailStoreImpl::Writer(WriteTxn& txn, AccountRecord record) {
   });
 }
 
+namespace {
+
+std::string IdempotencyRecordKey(std::string_view method, std::string_view key) {
+  return std::string(method) + std::string(1, '\0') + std::string(key);
+}
+
+}  // namespace
+
 absl::Status MailStoreImpl::RunIdempotent(std::string_view method, std::string_view key,
                                           google::protobuf::Message* response,
-                                          std::function<absl::Status(WriteTxn&)> op) {
-  if (key.empty()) return writer_->Run(std::move(op));
-  const std::string record_key = std::string(method) + std::string(1, '\0') + std::string(key);
+                                          std::function<absl::Status(WriteTxn&)> op,
+                                          const google::protobuf::RepeatedPtrField<std::string>* forget) {
+  auto forget_first = [&](WriteTxn& txn) {
+    if (forget == nullptr) return;
+    for (const std::string& old : *forget) {
+      if (!old.empty()) txn.Delete(kIdempotency, IdempotencyRecordKey(method, old));
+    }
+  };
+  if (key.empty()) {
+    return writer_->Run([&](WriteTxn& txn) {
+      forget_first(txn);
+      return op(txn);
+    });
+  }
+  const std::string record_key = IdempotencyRecordKey(method, key);
   return writer_->Run([&](WriteTxn& txn) -> absl::Status {
+    forget_first(txn);
     auto seen = txn.Get(kIdempotency, record_key);
     if (!seen.ok()) return seen.status();
     if (seen->has_value()) {
@@ -121,7 +142,7 @@ absl::Status MailStoreImpl::ForgetIdempotencyKeys(std::string_view method, const
   if (keys.empty()) return absl::OkStatus();
   return writer_->Run([&](WriteTxn& txn) -> absl::Status {
     for (const std::string& key : keys) {
-      if (!key.empty()) txn.Delete(kIdempotency, std::string(method) + std::string(1, '\0') + key);
+      if (!key.empty()) txn.Delete(kIdempotency, IdempotencyRecordKey(method, key));
     }
     return absl::OkStatus();
   });

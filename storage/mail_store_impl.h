@@ -98,8 +98,11 @@ class MailStoreImpl : public MailStore {
   AccountWriter Writer(WriteTxn& txn, AccountRecord record);
   // Runs op as a write; if key is set and was seen before for this method,
   // response gets the stored answer and op does not run.
+  // `forget`: keys of the same method to drop first, in the same write
+  // (DeliverRequest.forget_idempotency_keys).
   absl::Status RunIdempotent(std::string_view method, std::string_view key, google::protobuf::Message* response,
-                             std::function<absl::Status(WriteTxn&)> op);
+                             std::function<absl::Status(WriteTxn&)> op,
+                             const google::protobuf::RepeatedPtrField<std::string>* forget = nullptr);
   // Loads the account by address inside a write and runs fn with its writer;
   // saves the account if fn succeeds.
   absl::Status WithAccount(WriteTxn& txn, std::string_view name, const std::function<absl::Status(AccountWriter&)>& fn);

@@ -77,6 +77,7 @@ absl::StatusOr<v1::DeliverResponse> MailStoreImpl::Deliver(const v1::DeliverRequ
   if (auto n = NormalizeMailboxName(mailbox_name); !n.ok()) return n.status();
 
   v1::DeliverResponse response;
+  if (request.forget_idempotency_keys_size() > 10000) return absl::InvalidArgumentError("at most 10000 keys to forget");
   absl::Status s = RunIdempotent("Deliver", request.idempotency_key(), &response, [&](WriteTxn& txn) -> absl::Status {
     response.clear_results();
     response.clear_outbound_id();
@@ -125,7 +126,7 @@ absl::StatusOr<v1::DeliverResponse> MailStoreImpl::Deliver(const v1::DeliverRequ
       response.set_outbound_id(*id);
     }
     return absl::OkStatus();
-  });
+  }, &request.forget_idempotency_keys());
   if (!s.ok()) return s;
   deliveries_.fetch_add(1, std::memory_order_relaxed);
   return response;

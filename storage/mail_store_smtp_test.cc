@@ -355,6 +355,19 @@ TEST_F(MailStoreSmtpTest, ForgottenKeyMakesTheSameMessageNewWork) {
   ExpectConsistent();
 }
 
+TEST_F(MailStoreSmtpTest, DeliverForgetsEarlierKeysBeforeCheckingItsOwn) {
+  v1::DeliverRequest request = Outbound({"alice@example.org"}, "Subject: piggyback\r\n\r\n", {}, "k3");
+  request.clear_outbound();
+  ASSERT_TRUE(store_->Deliver(request).ok());
+  ASSERT_TRUE(store_->Deliver(request).ok());  // a retry: nothing new
+  EXPECT_EQ(Messages().size(), 1u);
+  // The same bytes again, after the first answer reached the client.
+  request.add_forget_idempotency_keys("k3");
+  ASSERT_TRUE(store_->Deliver(request).ok());
+  EXPECT_EQ(Messages().size(), 2u);
+  ExpectConsistent();
+}
+
 TEST_F(MailStoreSmtpTest, QueueIsOldestFirstAndPages) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {

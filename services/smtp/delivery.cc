@@ -175,8 +175,13 @@ asio::awaitable<Reply> DeliverMessage(Session& session, std::string content) {
   const std::string original_header(
       absl::string_view(request.content()).substr(0, mime::HeaderEnd(request.content())));
 
+  // Keys of messages already answered ride along (answered_keys.h).
+  std::vector<std::string> forget = session.context().answered_keys->Take(1000);
+  for (const std::string& answered : forget) request.add_forget_idempotency_keys(answered);
+
   absl::StatusOr<v1::DeliverResponse> delivered = co_await session.context().store->Deliver(std::move(request));
   if (!delivered.ok()) {
+    session.context().answered_keys->Add(std::move(forget), session.executor());
     session.Count("kurier_smtp_messages_total{result=\"temporary\"}");
     log::Warning("delivery failed", {{"session", absl::StrCat(session.id())}, {"id", id},
                                      {"error", delivered.status().ToString()}});

@@ -43,6 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SmtpContext& context() { return *context_; }
   const net::ConnectionInfo& info() const { return info_; }
   uint64_t id() const { return info_.id; }
+  boost::asio::any_io_executor executor() { return stream_.executor(); }
   // A submission port (587 or 465): AUTH required, remote recipients allowed.
   bool is_submission() const { return submission_; }
   bool is_tls() const { return stream_.is_tls(); }

@@ -79,6 +79,8 @@ class StoreClient {
   // given). Results come back in the request's recipient order, with the
   // queued message's outbound_id. The first shard that fails fails the call;
   // retrying with the same key delivers nothing twice.
+  // request.forget_idempotency_keys go with the call on one shard, or by
+  // ForgetDeliverKeys first on several.
   Awaitable<absl::StatusOr<v1::DeliverResponse>> Deliver(v1::DeliverRequest request);
   // Tells the store that the Deliver calls with these idempotency keys were
   // answered to the client, so a later identical message is delivered again.

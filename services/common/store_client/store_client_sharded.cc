@@ -93,6 +93,12 @@ Awaitable<absl::StatusOr<v1::ResolveRecipientResponse>> StoreClient::ResolveReci
 
 Awaitable<absl::StatusOr<v1::DeliverResponse>> StoreClient::Deliver(v1::DeliverRequest request) {
   if (stubs_.size() == 1) co_return co_await DeliverOn(0, std::move(request));
+  // Keys to forget belong to every shard (each with its suffix): sent apart.
+  if (request.forget_idempotency_keys_size() > 0) {
+    std::vector<std::string> forget(request.forget_idempotency_keys().begin(), request.forget_idempotency_keys().end());
+    request.clear_forget_idempotency_keys();
+    (void)co_await ForgetDeliverKeys(std::move(forget));
+  }
 
   constexpr size_t kNone = static_cast<size_t>(-1);
   const size_t outbound_shard =
