@@ -14,7 +14,7 @@ using mime::v1::BodyPart;
 using mime::v1::Parameter;
 using Params = google::protobuf::RepeatedPtrField<Parameter>;
 
-constexpr absl::string_view kEmptyBody = R"(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0)";
+constexpr absl::string_view kEmptyBody = R"x(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0))x";
 constexpr absl::string_view kEmptyBodyExtension = " NIL NIL NIL NIL";
 
 // Deeper than the parser ever nests (kMaxDepth entities, each possibly a
