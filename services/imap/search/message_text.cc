@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -67,8 +68,8 @@ void Walk(absl::string_view message, const BodyPart& part, int depth, std::strin
 }  // namespace
 
 std::string DecodeBase64Lenient(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 3);
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  char* p = out.data();
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
@@ -79,24 +80,29 @@ std::string DecodeBase64Lenient(absl::string_view text) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      *p++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  out.resize(static_cast<size_t>(p - out.data()));
   return out;
 }
 
 std::string DecodeQuotedPrintable(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c != '=') {
-      out.push_back(c);
-      continue;
-    }
+  // The output is never longer than the input: write in place, trim.
+  std::string out(text.size(), '\0');
+  char* p = out.data();
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t eq = text.find('=', i);
+    const size_t run = (eq == absl::string_view::npos ? text.size() : eq) - i;
+    std::memcpy(p, text.data() + i, run);
+    p += run;
+    i += run;
+    if (i == text.size()) break;
+    // text[i] == '='
     if (i + 2 < text.size() && HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
+      *p++ = static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
+      i += 3;
       continue;
     }
     // A soft line break: "=", optional trailing white space, line end.
@@ -104,12 +110,14 @@ std::string DecodeQuotedPrintable(absl::string_view text) {
     while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
     if (j < text.size() && text[j] == '\r') ++j;
     if (j < text.size() && text[j] == '\n') {
-      i = j;
+      i = j + 1;
       continue;
     }
     if (j == text.size()) break;  // "=" at the very end: a soft break too
-    out.push_back('=');
+    *p++ = '=';
+    ++i;
   }
+  out.resize(static_cast<size_t>(p - out.data()));
   return out;
 }
 

@@ -25,42 +25,45 @@ uint32_t LowerCodePoint(uint32_t c) {
   return c;
 }
 
-void AppendUtf8(uint32_t c, std::string* out) {
+// Writes c (< 0x800, as LowerCodePoint returns for two-byte input) at *p.
+char* PutUtf8(uint32_t c, char* p) {
   if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    *p++ = static_cast<char>(c);
   } else {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    *p++ = static_cast<char>(0xC0 | (c >> 6));
+    *p++ = static_cast<char>(0x80 | (c & 0x3F));
   }
+  return p;
 }
 
 }  // namespace
 
 void AppendFolded(absl::string_view text, std::string* out) {
-  out->reserve(out->size() + text.size());
-  for (size_t i = 0; i < text.size();) {
+  // Folding never makes text longer (two-byte characters fold to one or two
+  // bytes), so the output is written in place and trimmed at the end.
+  const size_t old_size = out->size();
+  out->resize(old_size + text.size());
+  char* p = out->data() + old_size;
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
     const unsigned char b = static_cast<unsigned char>(text[i]);
     if (b < 0x80) {
-      out->push_back(b >= 'A' && b <= 'Z' ? static_cast<char>(b + 32) : static_cast<char>(b));
+      *p++ = b >= 'A' && b <= 'Z' ? static_cast<char>(b + 32) : static_cast<char>(b);
       ++i;
       continue;
     }
     // Only two-byte sequences hold characters that fold; everything else is
     // copied byte by byte (valid longer sequences stay intact that way).
-    if ((b & 0xE0) == 0xC0 && b >= 0xC2 && i + 1 < text.size() &&
-        (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+    if ((b & 0xE0) == 0xC0 && b >= 0xC2 && i + 1 < n && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
       const uint32_t c = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
-      AppendUtf8(LowerCodePoint(c), out);
+      p = PutUtf8(LowerCodePoint(c), p);
       i += 2;
       continue;
     }
-    out->push_back(static_cast<char>(b));
+    *p++ = static_cast<char>(b);
     ++i;
   }
+  out->resize(static_cast<size_t>(p - out->data()));
 }
 
 std::string FoldCase(absl::string_view text) {
