@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -97,11 +98,11 @@ asio::awaitable<bool> Session::Flush() {
   co_return true;
 }
 
-asio::awaitable<bool> Session::ReadMore(std::string* buffer, std::chrono::seconds timeout) {
-  if (!co_await Flush()) co_return false;
-  if (shutting_down_) co_return false;
-  auto [ec, n] = co_await stream_.ReadSome(asio::buffer(buffer->data(), buffer->size()), timeout);
-  if (shutting_down_) co_return false;
+asio::awaitable<size_t> Session::ReadMore(char* data, size_t capacity, std::chrono::seconds timeout) {
+  if (!co_await Flush()) co_return 0;
+  if (shutting_down_) co_return 0;
+  auto [ec, n] = co_await stream_.ReadSome(asio::buffer(data, capacity), timeout);
+  if (shutting_down_) co_return 0;
   if (ec) {
     if (ec == asio::error::timed_out) {
       // RFC 5321 4.5.3.2: a server that times out says so with 421.
@@ -110,15 +111,14 @@ asio::awaitable<bool> Session::ReadMore(std::string* buffer, std::chrono::second
       co_await Flush();
     }
     closing_ = true;
-    co_return false;
+    co_return 0;
   }
-  buffer->resize(n);
   Count("kurier_smtp_bytes_total{direction=\"in\"}", static_cast<double>(n));
-  co_return true;
+  co_return n;
 }
 
 asio::awaitable<Session::LineResult> Session::ReadLine(std::string* line) {
-  std::string buffer;
+  std::array<char, kCommandReadChunk> buffer;
   for (;;) {
     switch (decoder_.Next(line)) {
       case codec::LineDecoder::Result::kLine: co_return LineResult::kLine;
@@ -126,43 +126,50 @@ asio::awaitable<Session::LineResult> Session::ReadLine(std::string* line) {
       case codec::LineDecoder::Result::kNeedMore: break;
     }
     // Nothing complete is buffered: answer what was asked so far, then wait.
-    buffer.resize(kCommandReadChunk);
-    if (!co_await ReadMore(&buffer, Seconds(context_->config.command_timeout_seconds()))) {
-      co_return LineResult::kClosed;
-    }
-    decoder_.Feed(buffer);
+    const size_t n =
+        co_await ReadMore(buffer.data(), buffer.size(), Seconds(context_->config.command_timeout_seconds()));
+    if (n == 0) co_return LineResult::kClosed;
+    decoder_.Feed(absl::string_view(buffer.data(), n));
   }
 }
 
 asio::awaitable<bool> Session::ReadData(MessageReader& reader) {
   // What the client pipelined after DATA is already content.
-  std::string pending = decoder_.TakeBuffered();
-  std::string buffer;
+  const std::string pending = decoder_.TakeBuffered();
+  size_t used = reader.Feed(pending);
+  if (reader.done()) {
+    // Commands sent right after the end-of-data marker (PIPELINING).
+    decoder_.Feed(absl::string_view(pending).substr(used));
+    co_return true;
+  }
+  // Not zero-filled: only the bytes read are looked at.
+  auto buffer = std::make_unique_for_overwrite<char[]>(kContentReadChunk);
   for (;;) {
-    const size_t used = reader.Feed(pending);
+    const size_t n =
+        co_await ReadMore(buffer.get(), kContentReadChunk, Seconds(context_->config.data_timeout_seconds()));
+    if (n == 0) co_return false;
+    used = reader.Feed(absl::string_view(buffer.get(), n));
     if (reader.done()) {
-      // Commands sent right after the end-of-data marker (PIPELINING).
-      decoder_.Feed(absl::string_view(pending).substr(used));
+      decoder_.Feed(absl::string_view(buffer.get() + used, n - used));
       co_return true;
     }
-    buffer.resize(kContentReadChunk);
-    if (!co_await ReadMore(&buffer, Seconds(context_->config.data_timeout_seconds()))) co_return false;
-    pending.swap(buffer);
   }
 }
 
 asio::awaitable<bool> Session::ReadChunk(MessageReader* reader, uint64_t size) {
-  std::string pending = decoder_.TakeBuffered();
+  const std::string pending = decoder_.TakeBuffered();
   const size_t first = static_cast<size_t>(std::min<uint64_t>(size, pending.size()));
   if (reader != nullptr) reader->Feed(absl::string_view(pending).substr(0, first));
   decoder_.Feed(absl::string_view(pending).substr(first));
   uint64_t remaining = size - first;
-  std::string buffer;
+  if (remaining == 0) co_return true;
+  auto buffer = std::make_unique_for_overwrite<char[]>(kContentReadChunk);
   while (remaining > 0) {
-    buffer.resize(static_cast<size_t>(std::min<uint64_t>(remaining, kContentReadChunk)));
-    if (!co_await ReadMore(&buffer, Seconds(context_->config.data_timeout_seconds()))) co_return false;
-    if (reader != nullptr) reader->Feed(buffer);
-    remaining -= buffer.size();
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, kContentReadChunk));
+    const size_t n = co_await ReadMore(buffer.get(), want, Seconds(context_->config.data_timeout_seconds()));
+    if (n == 0) co_return false;
+    if (reader != nullptr) reader->Feed(absl::string_view(buffer.get(), n));
+    remaining -= n;
   }
   co_return true;
 }

@@ -107,9 +107,9 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   enum class LineResult { kLine, kTooLong, kClosed };
   boost::asio::awaitable<LineResult> ReadLine(std::string* line);
-  // Reads more bytes from the client into *buffer; false when the
+  // Reads at most `capacity` bytes from the client into `data`; 0 when the
   // connection ended or timed out (after saying so).
-  boost::asio::awaitable<bool> ReadMore(std::string* buffer, std::chrono::seconds timeout);
+  boost::asio::awaitable<size_t> ReadMore(char* data, size_t capacity, std::chrono::seconds timeout);
   boost::asio::awaitable<bool> Flush();
   boost::asio::awaitable<void> Dispatch(const std::string& line);
 
