@@ -88,6 +88,12 @@ class ValueScanner {
     while (pos_ < in_.size()) {
       const unsigned char c = static_cast<unsigned char>(in_[pos_]);
       if (c <= 0x20 || c >= 0x7f || c == '(' || c == ')' || c == '"' || c == '{') break;
+      if (c == '[') {
+        // A section in an item name: "BODY[HEADER.FIELDS (A "B")]".
+        const size_t close = in_.find(']', pos_);
+        if (close == absl::string_view::npos) return false;
+        pos_ = close;
+      }
       ++pos_;
     }
     return pos_ > start;

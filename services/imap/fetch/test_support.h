@@ -19,7 +19,8 @@ const char* const* TestMessageNames();
 // True when `value` is exactly one IMAP value as a FETCH response carries
 // it: a parenthesized list (balanced, items separated by exactly one space
 // except between adjacent lists), an atom/NIL/number, a quoted string
-// (only \" and \\ escaped, no CR/LF/NUL), or a literal "{n}\r\n" / "~{n}\r\n"
+// (only \" and \\ escaped, no CR/LF/NUL), an item name with a section
+// ("BODY[HEADER.FIELDS (A)]", no "]" inside), or a literal "{n}\r\n" / "~{n}\r\n"
 // followed by exactly n bytes (no NUL in "{n}"). Lists may nest up to 256.
 bool IsWellFormedValue(absl::string_view value);
 
