@@ -1,4 +1,5 @@
-// Helpers of the codec tests: golden files and inputs split every way.
+// Helpers of the POP3 codec tests: the shared golden-file and chunking
+// helpers (services/common/codec/golden_test_util.h) and this codec's own.
 #ifndef KURIER_SERVICES_POP3_CODEC_TEST_UTIL_H_
 #define KURIER_SERVICES_POP3_CODEC_TEST_UTIL_H_
 
@@ -6,33 +7,19 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "services/common/codec/golden_test_util.h"
 
 namespace kurier::pop3::testing {
 
+using ::kurier::codec::testing::Chunkings;
+using ::kurier::codec::testing::DescribeChunking;
+using ::kurier::codec::testing::Escape;
+using ::kurier::codec::testing::ToCrlf;
+using ::kurier::codec::testing::Unescape;
+using ::kurier::codec::testing::WriteActual;
+
 // The bytes of a file under services/pop3/codec/testdata/.
 std::string ReadTestdata(absl::string_view name);
-
-// Saves what a golden test produced (when it differs from the .ref) as
-// test.outputs/<name> under bazel-testlogs, to review and copy over the .ref.
-void WriteActual(absl::string_view name, absl::string_view content);
-
-// "\n" -> "\r\n" (golden files are kept with LF line ends).
-std::string ToCrlf(absl::string_view text);
-
-// Decodes the escapes of golden files: \\ \r \n \t \0 \s (a space, for
-// trailing spaces that editors strip) and \xHH.
-std::string Unescape(absl::string_view text);
-
-// Makes bytes printable for a golden .ref: the inverse of Unescape for
-// control bytes, backslash, bytes >= 0x7f (as \xHH) and a trailing space.
-std::string Escape(absl::string_view bytes);
-
-// Every way the tests cut an input into chunks: whole; in two at every
-// position; one byte at a time; in three around every CR.
-std::vector<std::vector<std::string>> Chunkings(absl::string_view input);
-
-// A readable name of a chunking, for failure messages.
-std::string DescribeChunking(const std::vector<std::string>& chunks);
 
 }  // namespace kurier::pop3::testing
 
