@@ -7,7 +7,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/imap/codec/response_writer.h"
 
 namespace kurier::imap {
 namespace {
@@ -66,7 +65,10 @@ absl::Status ParseHeaderList(absl::string_view text, std::vector<std::string>* f
           c = text[i];
           if (c != '"' && c != '\\') return Bad("Invalid header list");
         }
-        if (c == '\r' || c == '\n' || c == '\0') return Bad("Invalid header list");
+        // Field names are printable ASCII (RFC 5322 ftext; the codec allows
+        // nothing else in a section either), so the response names them
+        // without a literal.
+        if (c < 0x20 || c > 0x7e) return Bad("Invalid header list");
         name.push_back(c);
       }
       ++i;
@@ -118,9 +120,22 @@ void AppendSectionSpec(std::string* out, const Section& section) {
     *out += " (";
     for (size_t i = 0; i < section.fields.size(); ++i) {
       if (i > 0) out->push_back(' ');
-      // Field names are printable ASCII (the parser allows nothing else), so
-      // this is an atom or a quoted string, never a literal.
-      AppendAString(out, section.fields[i]);
+      // Printable ASCII (the parser allows nothing else): an atom, or a
+      // quoted string when empty or holding a special ("]" too, which would
+      // end the section).
+      const std::string& name = section.fields[i];
+      bool atom = !name.empty();
+      for (char c : name) atom &= IsFieldAtomChar(c);
+      if (atom) {
+        out->append(name);
+      } else {
+        out->push_back('"');
+        for (char c : name) {
+          if (c == '"' || c == '\\') out->push_back('\\');
+          out->push_back(c);
+        }
+        out->push_back('"');
+      }
     }
     out->push_back(')');
   }

@@ -193,6 +193,11 @@ TEST(FetchItems, ResponseNames) {
   EXPECT_EQ(name("BODY[2.HEADER.FIELDS.NOT (Received)]"), "BODY[2.HEADER.FIELDS.NOT (Received)]");
   EXPECT_EQ(name("binary.peek[1]<7.8>"), "BINARY[1]<7>");
   EXPECT_EQ(name("BINARY.SIZE[]"), "BINARY.SIZE[]");
+  // A name holding "]" or a special is quoted so the section still ends at
+  // its "]"; an empty one is "".
+  EXPECT_EQ(name("BODY[HEADER.FIELDS (\"X-A]B\" \"a\\\"b\" \"\" \"x y\")]"),
+            "BODY[HEADER.FIELDS (\"X-A]B\" \"a\\\"b\" \"\" \"x y\")]");
+  EXPECT_FALSE(ParseFetchItem("BODY[HEADER.FIELDS (\"Fr\xadom\")]").ok());
 }
 
 TEST(FetchItems, FromTheCodecReader) {

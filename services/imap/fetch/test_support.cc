@@ -89,10 +89,17 @@ class ValueScanner {
       const unsigned char c = static_cast<unsigned char>(in_[pos_]);
       if (c <= 0x20 || c >= 0x7f || c == '(' || c == ')' || c == '"' || c == '{') break;
       if (c == '[') {
-        // A section in an item name: "BODY[HEADER.FIELDS (A "B")]".
-        const size_t close = in_.find(']', pos_);
-        if (close == absl::string_view::npos) return false;
-        pos_ = close;
+        // A section in an item name: "BODY[HEADER.FIELDS (A "B]")]", up
+        // to the first "]" outside quoted strings.
+        ++pos_;
+        while (pos_ < in_.size() && in_[pos_] != ']') {
+          if (in_[pos_] != '"') {
+            ++pos_;
+          } else if (!Quoted()) {
+            return false;
+          }
+        }
+        if (pos_ >= in_.size()) return false;
       }
       ++pos_;
     }

@@ -20,7 +20,7 @@ const char* const* TestMessageNames();
 // it: a parenthesized list (balanced, items separated by exactly one space
 // except between adjacent lists), an atom/NIL/number, a quoted string
 // (only \" and \\ escaped, no CR/LF/NUL), an item name with a section
-// ("BODY[HEADER.FIELDS (A)]", no "]" inside), or a literal "{n}\r\n" / "~{n}\r\n"
+// ("BODY[HEADER.FIELDS (A "B]")]"), or a literal "{n}\r\n" / "~{n}\r\n"
 // followed by exactly n bytes (no NUL in "{n}"). Lists may nest up to 256.
 bool IsWellFormedValue(absl::string_view value);
 
