@@ -113,6 +113,9 @@ void ApplyPartial(SectionPlan* plan, std::optional<Partial> partial) {
       q.offset = p.offset + (lo - pos);
       q.size = hi - lo;
       q.output_size = q.size;
+      // Nothing to convert (no bare LF in the piece), and a cut piece may
+      // start with the LF of a CRLF, which converting would double.
+      q.transform = PieceTransform::kRaw;
       narrowed.push_back(q);
     }
     pos += p.size;

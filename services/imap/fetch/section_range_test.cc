@@ -110,6 +110,15 @@ TEST_F(SectionTest, ReadsOnlyTheSectionsBytes) {
   EXPECT_FALSE(MaterializeSection(plan, message_.substr(100, 49)).ok());
 }
 
+TEST_F(SectionTest, PartialStartingInsideACrlf) {
+  // Found by fetch_fuzz: the narrowed read started with the LF of a CRLF,
+  // which was converted as if bare.
+  message_ = "Frxm: x\r\n\r\nbody";
+  structure_ = mime::ParseMessage(message_);
+  EXPECT_EQ(Body("", Partial{8, 4}), "\n\r\nb");
+  EXPECT_EQ(Body("TEXT", Partial{0, 2}), "bo");
+}
+
 TEST_F(SectionTest, MissingPartsAreEmpty) {
   Load("nested_rfc822");
   for (const char* spec : {"3", "2.3", "2.1.2", "2.1.1.1", "1.2", "1.HEADER", "1.TEXT", "1.HEADER.FIELDS (From)", "3.MIME",
