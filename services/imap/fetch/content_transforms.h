@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "services/common/mime/transfer_encoding.h"
 
 namespace kurier::imap {
 
@@ -41,30 +42,12 @@ uint64_t CountBareLfs(absl::string_view in);
 // Lines that are not fields (no ':') are dropped.
 std::string FilterHeaderFields(absl::string_view header, const std::vector<std::string>& names, bool exclude);
 
-// Content-Transfer-Encodings BINARY knows.
-enum class TransferEncoding {
-  k7Bit,             // and 8bit: text lines, sent in CRLF form
-  kBinary,           // bytes exactly
-  kBase64,
-  kQuotedPrintable,
-  kUnknown,          // anything else (x-uuencode, typos): [UNKNOWN-CTE]
-};
-
-// Classifies a Content-Transfer-Encoding value (case-insensitive, spaces
-// around ignored; empty is 7bit).
-TransferEncoding ClassifyTransferEncoding(absl::string_view encoding);
-
-// Decodes base64 (RFC 2045 6.8): characters outside the alphabet (line
-// ends, spaces, junk) are skipped; "=" ends a quantum (what it holds is
-// kept; decoding goes on after it, for concatenated encodings); a trailing
-// lone sextet is dropped.
-std::string DecodeBase64(absl::string_view in);
-
-// Decodes quoted-printable (RFC 2045 6.7): "=XX" (either case) a byte,
-// "=" + optional white space + line end a soft line break, any other "=" is
-// kept; white space before a line end is dropped; a line end (LF or CRLF)
-// becomes CRLF.
-std::string DecodeQuotedPrintable(absl::string_view in);
+// Content-Transfer-Encoding decoding lives with the MIME parser (search
+// uses it too).
+using ::kurier::mime::ClassifyTransferEncoding;
+using ::kurier::mime::DecodeBase64;
+using ::kurier::mime::DecodeQuotedPrintable;
+using ::kurier::mime::TransferEncoding;
 
 // The response code the session sends with NO when BINARY meets an encoding
 // it cannot decode (RFC 3516): "NO [UNKNOWN-CTE] ...".

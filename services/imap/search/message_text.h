@@ -24,18 +24,9 @@
 
 namespace kurier::imap {
 
-// Base64 decoded leniently: characters outside the alphabet (line ends,
-// spaces, junk) are skipped, decoding stops at the first "=", and a final
-// incomplete group gives the bytes it holds.
-std::string DecodeBase64Lenient(absl::string_view text);
-
-// Quoted-printable: "=XX" (either case) decoded, "=" at a line end (soft
-// break, trailing white space allowed) removed, an "=" not followed by two
-// hex digits kept as it is.
-std::string DecodeQuotedPrintable(absl::string_view text);
-
 // A body decoded from its Content-Transfer-Encoding (case-insensitive:
-// "base64", "quoted-printable"; anything else is returned as it is).
+// "base64", "quoted-printable", with mime/transfer_encoding.h; anything else
+// is returned as it is).
 std::string DecodeTransferEncoding(absl::string_view body, absl::string_view encoding);
 
 // `bytes` in `charset` as UTF-8 (mime::ConvertToUtf8); when the charset is

@@ -18,19 +18,6 @@ TEST(TextFoldTest, FoldsAsciiLatinGreekCyrillic) {
   EXPECT_EQ(FoldCase("A\xff\xc3"), "a\xff\xc3");
 }
 
-TEST(MessageTextTest, Base64) {
-  EXPECT_EQ(DecodeBase64Lenient("SGVsbG8sIHdvcmxkIQ=="), "Hello, world!");
-  EXPECT_EQ(DecodeBase64Lenient("SGVs\r\nbG8s IHdv*cmxkIQ"), "Hello, world!");
-  EXPECT_EQ(DecodeBase64Lenient(""), "");
-  EXPECT_EQ(DecodeBase64Lenient("QQ==garbage"), "A");
-}
-
-TEST(MessageTextTest, QuotedPrintable) {
-  EXPECT_EQ(DecodeQuotedPrintable("caf=C3=A9 =e9t=E9"), "caf\xc3\xa9 \xe9t\xe9");
-  EXPECT_EQ(DecodeQuotedPrintable("soft=\r\nbreak=  \nhere="), "softbreakhere");
-  EXPECT_EQ(DecodeQuotedPrintable("a=zz b=4"), "a=zz b=4");
-}
-
 TEST(MessageTextTest, TransferEncodingAndCharset) {
   EXPECT_EQ(DecodeTransferEncoding("SGk=", " BASE64 "), "Hi");
   EXPECT_EQ(DecodeTransferEncoding("=48i", "Quoted-Printable"), "Hi");
