@@ -203,6 +203,9 @@ asio::awaitable<Reply> DeliverMessage(Session& session, std::string content) {
                                  {"over_quota", absl::StrCat(over_quota)},
                                  {"unknown", absl::StrCat(unknown)},
                                  {"size", absl::StrCat(size)}});
+  // The answer below is final (2xx or 5xx): once it is written, the same
+  // bytes are a new message for the store, not a retry (answered_keys.h).
+  session.AcceptedWithKey(key);
   if (ok == 0 && !remote) {
     session.Count("kurier_smtp_messages_total{result=\"refused\"}");
     if (over_quota > 0) co_return Reply{552, "5.2.2", "Mailbox full"};
@@ -213,8 +216,8 @@ asio::awaitable<Reply> DeliverMessage(Session& session, std::string content) {
   // only one reply after DATA): the sender hears of it by a bounce.
   if (over_quota > 0 || unknown > 0) {
     co_await BounceFailed(session, *delivered, original_header, key, now);
+    session.AcceptedWithKey(key + ":bounce");
   }
-  session.AcceptedWithKey(key);
   session.Count("kurier_smtp_messages_total{result=\"accepted\"}");
   session.Count("kurier_smtp_message_bytes_total", static_cast<double>(size));
   co_return Reply{250, "2.0.0", absl::StrCat("Message accepted, id ", id)};

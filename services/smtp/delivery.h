@@ -15,9 +15,9 @@
 namespace kurier::smtp {
 
 // Delivers `content` (as the client sent it, un-stuffed) for the session's
-// transaction and returns the reply for DATA or BDAT LAST; after a 250 the
-// session is told the idempotency key (Session::AcceptedWithKey). The
-// caller resets the transaction afterwards.
+// transaction and returns the reply for DATA or BDAT LAST; after a final
+// answer (250 or 5xx) the session is told the idempotency key
+// (Session::AcceptedWithKey). The caller resets the transaction afterwards.
 boost::asio::awaitable<Reply> DeliverMessage(Session& session, std::string content);
 
 // The key that makes a retried transaction deliver once: a hash of the

@@ -94,8 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // BDAT: feeds the next `size` octets to `reader` (null: drops them).
   boost::asio::awaitable<bool> ReadChunk(MessageReader* reader, uint64_t size);
 
-  // The message with this idempotency key was accepted: once the 250 is
-  // written, the store may forget the key (answered_keys.h).
+  // The message with this idempotency key got its final answer (250, or a
+  // 5xx): once that is written, the store may forget the key
+  // (answered_keys.h). Keys of 4xx answers are kept for the retry.
   void AcceptedWithKey(std::string key) { accepted_keys_.push_back(std::move(key)); }
 
   // A sequence number for the messages of this session (Received: ids).

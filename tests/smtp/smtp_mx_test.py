@@ -316,6 +316,11 @@ class QuotaTest(fx.SmtpTestCase):
         self.assertReply(client, client.data(content), 552, "5.2.2")
         self.assertEqual(self.count(account), 0)
         self.assertReply(client, client.cmd("NOOP"), 250, "2.0.0")
+        # Refused for good: once the quota allows it, the same bytes are a
+        # new message, not the retry of the refused one.
+        self.ctl.set_quota(account, 0)
+        self.assertReply(client, self.transaction(client, "s@" + fx.REMOTE, [account], content), 250, fx.DATA_OK)
+        self.assertEqual(self.count(account), 1)
 
 
     def test_quota_exceeded_by_the_data_for_one_of_two_is_not_lost_silently(self):
