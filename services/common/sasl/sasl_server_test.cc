@@ -11,6 +11,7 @@
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
 #include "boost/asio/io_context.hpp"
+#include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "storage/credentials/scram.h"
@@ -48,6 +49,10 @@ ScriptedClient::Step Say(std::string text) {
 class SaslServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // Held until TearDownTestSuite, so that gRPC's threads (the reconnect
+    // timers of StoreDownIsTemporary's channel to a closed port) are stopped
+    // before the process exits; at exit they raced static destruction.
+    grpc_init();
     const char* srcdir = std::getenv("TEST_SRCDIR");
     const char* workspace = std::getenv("TEST_WORKSPACE");
     const std::string binary = absl::StrCat(srcdir ? srcdir : ".", "/", workspace ? workspace : "kurier",
@@ -64,7 +69,10 @@ class SaslServerTest : public ::testing::Test {
     v1::Account account;
     ASSERT_TRUE(stub->CreateAccount(&context, create, &account).ok());
   }
-  static void TearDownTestSuite() { delete store_; }
+  static void TearDownTestSuite() {
+    delete store_;
+    grpc_shutdown_blocking();
+  }
 
   Outcome Run(absl::string_view mechanism, std::optional<std::string> initial, ScriptedClient& client) {
     store_client::StoreClient store({store_->address()}, std::chrono::seconds(10));
