@@ -85,7 +85,13 @@ absl::StatusOr<v1::Pop3CommitResponse> MailStoreImpl::Pop3Commit(const v1::Pop3C
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     if (!sorted.empty() && sorted.front() == 0) return absl::InvalidArgumentError("UID 0 is not a valid UID");
+    // Runs of consecutive UIDs become one range: each range is one scan of
+    // the index, and a session usually deletes long runs (DELE 1..n).
     for (uint32_t uid : sorted) {
+      if (!uids.empty() && uids[uids.size() - 1].last() + 1 == uid) {
+        uids[uids.size() - 1].set_last(uid);
+        continue;
+      }
       v1::UidRange* range = uids.Add();
       range->set_first(uid);
       range->set_last(uid);

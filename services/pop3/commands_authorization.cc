@@ -161,7 +161,12 @@ asio::awaitable<void> Quit(Session& session, const Command&) {
     v1::StoreFlagsRequest flags;
     flags.set_account(session.account());
     flags.set_mailbox("INBOX");
+    // Runs of consecutive UIDs as one range each: one index scan per range.
     for (uint32_t uid : seen) {
+      if (flags.uids_size() > 0 && flags.uids(flags.uids_size() - 1).last() + 1 == uid) {
+        flags.mutable_uids(flags.uids_size() - 1)->set_last(uid);
+        continue;
+      }
       v1::UidRange* range = flags.add_uids();
       range->set_first(uid);
       range->set_last(uid);
