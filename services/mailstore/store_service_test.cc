@@ -8,6 +8,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "services/common/testing/grpc_lifetime.h"
 
 namespace kurier::mailstore {
 namespace {

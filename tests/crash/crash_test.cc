@@ -58,6 +58,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "services/common/testing/grpc_lifetime.h"
 #include "proto/kurier/store/v1/store.grpc.pb.h"
 #include "storage/mail_store.h"
 

@@ -18,6 +18,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
+#include "services/common/testing/grpc_lifetime.h"
 #include "tools/kurierctl/command_line.h"
 
 namespace kurier::kurierctl {

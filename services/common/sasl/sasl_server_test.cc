@@ -11,9 +11,9 @@
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
 #include "boost/asio/io_context.hpp"
-#include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "services/common/testing/grpc_lifetime.h"
 #include "storage/credentials/scram.h"
 
 namespace kurier::sasl {
@@ -49,10 +49,6 @@ ScriptedClient::Step Say(std::string text) {
 class SaslServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // Held until TearDownTestSuite, so that gRPC's threads (the reconnect
-    // timers of StoreDownIsTemporary's channel to a closed port) are stopped
-    // before the process exits; at exit they raced static destruction.
-    grpc_init();
     const char* srcdir = std::getenv("TEST_SRCDIR");
     const char* workspace = std::getenv("TEST_WORKSPACE");
     const std::string binary = absl::StrCat(srcdir ? srcdir : ".", "/", workspace ? workspace : "kurier",
@@ -69,10 +65,7 @@ class SaslServerTest : public ::testing::Test {
     v1::Account account;
     ASSERT_TRUE(stub->CreateAccount(&context, create, &account).ok());
   }
-  static void TearDownTestSuite() {
-    delete store_;
-    grpc_shutdown_blocking();
-  }
+  static void TearDownTestSuite() { delete store_; }
 
   Outcome Run(absl::string_view mechanism, std::optional<std::string> initial, ScriptedClient& client) {
     store_client::StoreClient store({store_->address()}, std::chrono::seconds(10));

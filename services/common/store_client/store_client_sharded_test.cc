@@ -11,6 +11,7 @@
 #include "boost/asio/io_context.hpp"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "services/common/testing/grpc_lifetime.h"
 #include "services/common/store_client/store_client.h"
 
 namespace kurier::store_client {

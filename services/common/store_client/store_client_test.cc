@@ -14,6 +14,7 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "services/common/testing/grpc_lifetime.h"
 
 namespace kurier::store_client {
 namespace {
