@@ -42,6 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/pop3_bench/bench_message.h"
+#include "bench/common/bench_cli.h"
 #include "bench/pop3_bench/pop3_client.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -59,46 +60,9 @@ std::string& Domain() {
   return domain;
 }
 
-// --- Options -----------------------------------------------------------------
+// --- Options: bench/common/bench_cli.h ---------------------------------------
 
-class Options {
- public:
-  // Parses --name=value arguments; every name must be in `known`.
-  static absl::StatusOr<Options> Parse(const std::vector<std::string>& args, const std::vector<std::string>& known) {
-    Options o;
-    for (const std::string& arg : args) {
-      const size_t eq = arg.find('=');
-      if (arg.rfind("--", 0) != 0 || eq == std::string::npos) {
-        return absl::InvalidArgumentError(absl::StrCat("expected --name=value, got '", arg, "'"));
-      }
-      const std::string name = arg.substr(2, eq - 2);
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
-      }
-      o.values_[name] = arg.substr(eq + 1);
-    }
-    return o;
-  }
-
-  std::string Str(const std::string& name, const std::string& fallback) const {
-    auto it = values_.find(name);
-    return it == values_.end() ? fallback : it->second;
-  }
-  // A whole number; exits with a usage error when it is not one.
-  uint64_t Num(const std::string& name, uint64_t fallback) const {
-    auto it = values_.find(name);
-    if (it == values_.end()) return fallback;
-    uint64_t value = 0;
-    if (!absl::SimpleAtoi(it->second, &value)) {
-      std::cerr << "pop3_bench: --" << name << " wants a whole number, got '" << it->second << "'\n";
-      std::exit(2);
-    }
-    return value;
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-};
+using cli::Options;
 
 std::string UserName(const std::string& prefix, uint64_t i) { return absl::StrCat(prefix, i, "@", Domain()); }
 
