@@ -5,7 +5,8 @@
 // session code never runs on gRPC threads and never blocks its own. The
 // request, response and ClientContext live in a shared Call that the
 // callback holds, so a coroutine that goes away mid-call leaves nothing
-// dangling.
+// dangling; the Call is always released on the executor, never on a gRPC
+// thread.
 #ifndef KURIER_SERVICES_COMMON_STORE_CLIENT_GRPC_AWAIT_H_
 #define KURIER_SERVICES_COMMON_STORE_CLIENT_GRPC_AWAIT_H_
 
@@ -51,9 +52,13 @@ boost::asio::awaitable<absl::StatusOr<Response>> AwaitUnary(Request request, std
         // std::function needs a copyable callable; the handler is move-only.
         auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
         start(&call->context, &call->request, &call->response,
-              [call, shared_handler](grpc::Status done) {
+              [call, shared_handler](grpc::Status done) mutable {
                 auto executor = boost::asio::get_associated_executor(*shared_handler);
-                boost::asio::post(executor, [shared_handler, done = std::move(done)]() mutable {
+                // The Call goes with the completion: its ClientContext holds
+                // the channel, and dropping a channel's last reference on a
+                // gRPC callback thread shuts down the queue that thread
+                // serves (gRPC 1.51 then aborts in grpc_cq_internal_unref).
+                boost::asio::post(executor, [shared_handler, call = std::move(call), done = std::move(done)]() mutable {
                   std::move (*shared_handler)(std::move(done));
                 });
               });

@@ -1,5 +1,6 @@
 #include "services/common/store_client/store_client.h"
 
+#include <memory>
 #include <utility>
 
 #include "boost/asio/async_result.hpp"
@@ -13,11 +14,13 @@
 namespace kurier::store_client {
 namespace {
 
-// Collects one ReadMessage stream. Owns itself: deleted in OnDone, after the
-// result was handed to `done`.
+// Collects one ReadMessage stream. Owns itself until OnDone, which hands the
+// result and the reader itself to `done`: the reader (its ClientContext holds
+// the channel) must be released on the session's executor, not on the gRPC
+// callback thread (see grpc_await.h).
 class RangeReader : public grpc::ClientReadReactor<v1::ReadMessageChunk> {
  public:
-  using Done = std::function<void(absl::Status, std::string, uint64_t)>;
+  using Done = std::function<void(absl::Status, std::string, uint64_t, std::shared_ptr<RangeReader>)>;
 
   RangeReader(v1::MailStore::Stub* stub, v1::ReadMessageRequest request, std::chrono::milliseconds deadline,
               Done done)
@@ -47,8 +50,9 @@ class RangeReader : public grpc::ClientReadReactor<v1::ReadMessageChunk> {
   void OnDone(const grpc::Status& status) override {
     absl::Status result = ToAbslStatus(status);
     if (overflow_) result = absl::InternalError("store sent more than the requested range");
-    done_(std::move(result), std::move(data_), size_);
-    delete this;
+    Done done = std::move(done_);
+    done(std::move(result), std::move(data_), size_, std::shared_ptr<RangeReader>(this));
+    // `this` may be gone already.
   }
 
  private:
@@ -169,10 +173,12 @@ Awaitable<absl::StatusOr<std::string>> StoreClient::ReadRange(v1::ReadMessageReq
       [&](auto handler) {
         auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
         new RangeReader(stub, std::move(request), deadline_,
-                        [shared_handler](absl::Status status, std::string data, uint64_t size) {
+                        [shared_handler](absl::Status status, std::string data, uint64_t size,
+                                         std::shared_ptr<RangeReader> reader) {
                           auto executor = boost::asio::get_associated_executor(*shared_handler);
-                          boost::asio::post(executor, [shared_handler, r = RangeResult{std::move(status),
-                                                                                       std::move(data), size}]() mutable {
+                          boost::asio::post(executor, [shared_handler, reader = std::move(reader),
+                                                       r = RangeResult{std::move(status), std::move(data),
+                                                                       size}]() mutable {
                             std::move (*shared_handler)(std::move(r));
                           });
                         });
