@@ -164,6 +164,50 @@ Awaitable<absl::StatusOr<v1::ReadMessagesResponse>> StoreClient::ReadMessages(v1
   KURIER_UNARY(ReadMessages, ReadMessagesResponse, request.account());
 }
 
+Awaitable<absl::StatusOr<v1::ListMailboxesResponse>> StoreClient::ListMailboxes(v1::ListMailboxesRequest request) {
+  KURIER_UNARY(ListMailboxes, ListMailboxesResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::Mailbox>> StoreClient::CreateMailbox(v1::CreateMailboxRequest request) {
+  KURIER_UNARY(CreateMailbox, Mailbox, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::DeleteMailboxResponse>> StoreClient::DeleteMailbox(v1::DeleteMailboxRequest request) {
+  KURIER_UNARY(DeleteMailbox, DeleteMailboxResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::Mailbox>> StoreClient::RenameMailbox(v1::RenameMailboxRequest request) {
+  KURIER_UNARY(RenameMailbox, Mailbox, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::Mailbox>> StoreClient::SetSubscribed(v1::SetSubscribedRequest request) {
+  KURIER_UNARY(SetSubscribed, Mailbox, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::Mailbox>> StoreClient::GetMailboxStatus(v1::GetMailboxStatusRequest request) {
+  KURIER_UNARY(GetMailboxStatus, Mailbox, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::AppendResponse>> StoreClient::Append(v1::AppendRequest request) {
+  KURIER_UNARY(Append, AppendResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::CopyMessagesResponse>> StoreClient::CopyMessages(v1::CopyMessagesRequest request) {
+  KURIER_UNARY(CopyMessages, CopyMessagesResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::CopyMessagesResponse>> StoreClient::MoveMessages(v1::CopyMessagesRequest request) {
+  KURIER_UNARY(MoveMessages, CopyMessagesResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::ExpungeResponse>> StoreClient::Expunge(v1::ExpungeRequest request) {
+  KURIER_UNARY(Expunge, ExpungeResponse, request.account());
+}
+
+Awaitable<absl::StatusOr<v1::GetChangesResponse>> StoreClient::GetChanges(v1::GetChangesRequest request) {
+  KURIER_UNARY(GetChanges, GetChangesResponse, request.account());
+}
+
 #undef KURIER_UNARY
 
 Awaitable<absl::StatusOr<std::string>> StoreClient::ReadRange(v1::ReadMessageRequest request,

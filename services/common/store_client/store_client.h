@@ -87,6 +87,23 @@ class StoreClient {
   // Sent to every shard, with the per-shard keys Deliver used.
   Awaitable<absl::Status> ForgetDeliverKeys(std::vector<std::string> keys);
 
+  // Mailboxes (IMAP).
+  Awaitable<absl::StatusOr<v1::ListMailboxesResponse>> ListMailboxes(v1::ListMailboxesRequest request);
+  Awaitable<absl::StatusOr<v1::Mailbox>> CreateMailbox(v1::CreateMailboxRequest request);
+  Awaitable<absl::StatusOr<v1::DeleteMailboxResponse>> DeleteMailbox(v1::DeleteMailboxRequest request);
+  Awaitable<absl::StatusOr<v1::Mailbox>> RenameMailbox(v1::RenameMailboxRequest request);
+  Awaitable<absl::StatusOr<v1::Mailbox>> SetSubscribed(v1::SetSubscribedRequest request);
+  Awaitable<absl::StatusOr<v1::Mailbox>> GetMailboxStatus(v1::GetMailboxStatusRequest request);
+  // Messages (IMAP).
+  Awaitable<absl::StatusOr<v1::AppendResponse>> Append(v1::AppendRequest request);
+  Awaitable<absl::StatusOr<v1::CopyMessagesResponse>> CopyMessages(v1::CopyMessagesRequest request);
+  Awaitable<absl::StatusOr<v1::CopyMessagesResponse>> MoveMessages(v1::CopyMessagesRequest request);
+  Awaitable<absl::StatusOr<v1::ExpungeResponse>> Expunge(v1::ExpungeRequest request);
+  Awaitable<absl::StatusOr<v1::GetChangesResponse>> GetChanges(v1::GetChangesRequest request);
+
+  // The stub of one shard, by index (streams other than ReadMessage).
+  v1::MailStore::Stub* StubAt(size_t shard) { return stubs_[shard].get(); }
+
   // Reads bytes [offset, offset+length) of a message (length 0: to the end),
   // collected from the ReadMessage stream. At most `length` bytes are held,
   // so callers bound memory by reading large messages range by range.
