@@ -416,6 +416,22 @@ void ApplyDefaults(v1::Config* config) {
   if (!smtp->has_recipient_cache_seconds()) smtp->set_recipient_cache_seconds(10);
   ApplyTlsDefaults(smtp->mutable_tls());
   ApplyLimitsDefaults(smtp->mutable_limits());
+
+  v1::ImapConfig* imap = config->mutable_imap();
+  if (imap->listen().empty()) imap->set_listen("127.0.0.1:10143");
+  if (imap->tls_listen().empty()) imap->set_tls_listen("127.0.0.1:10993");
+  if (imap->metrics_listen().empty()) imap->set_metrics_listen("127.0.0.1:10280");
+  if (imap->health_listen().empty()) imap->set_health_listen("127.0.0.1:10281");
+  if (imap->hostname().empty()) imap->set_hostname("localhost");
+  if (imap->io_threads() == 0) imap->set_io_threads(std::max(1u, std::thread::hardware_concurrency()));
+  if (imap->shutdown_grace_seconds() == 0) imap->set_shutdown_grace_seconds(10);
+  if (imap->max_message_bytes() == 0) imap->set_max_message_bytes(50ull << 20);
+  if (imap->idle_seconds() == 0) imap->set_idle_seconds(1800);
+  if (imap->max_bad_commands() == 0) imap->set_max_bad_commands(20);
+  // RFC 9051 5.4: an authenticated client may stay silent for 30 minutes.
+  if (imap->limits().auth_idle_timeout_seconds() == 0) imap->mutable_limits()->set_auth_idle_timeout_seconds(1800);
+  ApplyTlsDefaults(imap->mutable_tls());
+  ApplyLimitsDefaults(imap->mutable_limits());
 }
 
 absl::StatusOr<v1::Config> LoadConfig(const std::vector<std::string>& args,
