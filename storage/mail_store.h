@@ -44,7 +44,9 @@ struct StoreOptions {
   std::function<absl::Time()> clock;
 };
 
-// Receives an account's changes after they are durable. Must not block.
+// Receives an account's changes after they are durable, on the store's
+// writer thread; Change.account is set. Must not block. It may be called
+// once more while its subscription is being destroyed.
 using ChangeListener = std::function<void(const v1::Change&)>;
 
 class MailStore {
@@ -136,6 +138,8 @@ class MailStore {
   virtual absl::StatusOr<v1::CopyMessagesResponse> CopyMessages(const v1::CopyMessagesRequest& request,
                                                                 bool move) = 0;
   virtual absl::StatusOr<v1::ExpungeResponse> Expunge(const v1::ExpungeRequest& request) = 0;
+  // The account's change log after request.since_modseq, oldest first, each
+  // change with Change.account set to the account's primary name.
   virtual absl::StatusOr<v1::GetChangesResponse> GetChanges(const v1::GetChangesRequest& request) = 0;
   // Calls listener with each change of the account committed from now on,
   // until the returned handle is destroyed.
@@ -145,6 +149,10 @@ class MailStore {
   };
   virtual absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account,
                                                              ChangeListener listener) = 0;
+  // Calls listener with each change of every account committed from now on
+  // (Change.account says whose), until the returned handle is destroyed.
+  // Reads nothing: cheap enough for a gRPC thread.
+  virtual std::unique_ptr<Subscription> WatchAll(ChangeListener listener) = 0;
 
   // --- Outbound queue ---
   // Queued messages with ids after request.after, oldest first; at most

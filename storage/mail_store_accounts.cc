@@ -86,9 +86,12 @@ MailStoreImpl::~MailStoreImpl() {
 }
 
 AccountWriter MailStoreImpl::Writer(WriteTxn& txn, AccountRecord record) {
-  return AccountWriter(txn, std::move(record), [this](uint64_t id, std::vector<v1::Change> changes) {
-    hub_.Publish(id, changes);
-  });
+  std::string name = record.account().name();
+  return AccountWriter(txn, std::move(record),
+                       [this, name = std::move(name)](uint64_t id, std::vector<v1::Change> changes) {
+                         for (v1::Change& change : changes) change.set_account(name);
+                         hub_.Publish(id, changes);
+                       });
 }
 
 namespace {

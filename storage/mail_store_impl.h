@@ -75,6 +75,7 @@ class MailStoreImpl : public MailStore {
   absl::StatusOr<v1::ExpungeResponse> Expunge(const v1::ExpungeRequest& request) override;
   absl::StatusOr<v1::GetChangesResponse> GetChanges(const v1::GetChangesRequest& request) override;
   absl::StatusOr<std::unique_ptr<Subscription>> Watch(std::string_view account, ChangeListener listener) override;
+  std::unique_ptr<Subscription> WatchAll(ChangeListener listener) override;
 
   absl::StatusOr<v1::ListOutboundResponse> ListOutbound(const v1::ListOutboundRequest& request) override;
   absl::Status DeleteOutbound(std::string_view id) override;
@@ -94,7 +95,8 @@ class MailStoreImpl : public MailStore {
   absl::Status BackfillDomains();
 
  private:
-  // An AccountWriter whose changes are published to this store's watchers.
+  // An AccountWriter whose changes are published to this store's watchers,
+  // with Change.account set (the log on disk does not repeat the name).
   AccountWriter Writer(WriteTxn& txn, AccountRecord record);
   // Runs op as a write; if key is set and was seen before for this method,
   // response gets the stored answer and op does not run.

@@ -14,12 +14,15 @@ absl::StatusOr<v1::GetChangesResponse> MailStoreImpl::GetChanges(const v1::GetCh
   auto record = LoadAccountByAddress(reader, request.account());
   if (!record.ok()) return record.status();
   const uint64_t id = record->account().id();
+  const std::string& name = record->account().name();
   v1::GetChangesResponse response;
   response.set_highest_modseq(record->highest_modseq());
   bool corrupt = false;
   absl::Status s = reader.Scan(kChanges, ChangeKey(id, request.since_modseq() + 1, 0), PrefixEnd(AccountKey(id)),
                                [&](std::string_view, std::string_view value) {
-                                 corrupt = !response.add_changes()->ParseFromArray(value.data(), value.size());
+                                 v1::Change* change = response.add_changes();
+                                 corrupt = !change->ParseFromArray(value.data(), value.size());
+                                 change->set_account(name);
                                  return !corrupt && static_cast<uint32_t>(response.changes_size()) < limit;
                                });
   if (!s.ok()) return s;
@@ -33,6 +36,10 @@ absl::StatusOr<std::unique_ptr<MailStore::Subscription>> MailStoreImpl::Watch(st
   auto record = LoadAccountByAddress(reader, account);
   if (!record.ok()) return record.status();
   return hub_.Subscribe(record->account().id(), std::move(listener));
+}
+
+std::unique_ptr<MailStore::Subscription> MailStoreImpl::WatchAll(ChangeListener listener) {
+  return hub_.SubscribeAll(std::move(listener));
 }
 
 absl::Status MailStoreImpl::Backup(std::string_view directory) {

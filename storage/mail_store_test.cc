@@ -531,10 +531,46 @@ TEST_F(MailStoreTest, ChangesAndWatchSeeEveryChangeInOrder) {
   EXPECT_EQ(changes->changes(0).kind(), v1::Change::MESSAGE_ADDED);
   EXPECT_EQ(changes->changes(1).kind(), v1::Change::FLAGS_CHANGED);
   EXPECT_LT(changes->changes(0).modseq(), changes->changes(1).modseq());
+  EXPECT_EQ(changes->changes(0).account(), "alice@example.org");
   absl::MutexLock lock(&mu);
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[1].SerializeAsString(), changes->changes(1).SerializeAsString());
+  EXPECT_EQ(seen[0].account(), "alice@example.org");
   watch->reset();
+}
+
+TEST_F(MailStoreTest, WatchAllSeesEveryAccountWithItsName) {
+  v1::CreateAccountRequest bob;
+  bob.set_name("Bob@Example.ORG");
+  bob.set_password("secret two");
+  ASSERT_TRUE(store_->CreateAccount(bob).ok());
+  absl::Mutex mu;
+  std::vector<v1::Change> seen;
+  auto watch = store_->WatchAll([&](const v1::Change& c) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(c);
+  });
+  Deliver({"al@example.org"}, "to alice by her alias");
+  Deliver({"BOB@example.org"}, "to bob");
+  v1::CreateMailboxRequest create;
+  create.set_account("bob@example.org");
+  create.set_name("Projects");
+  ASSERT_TRUE(store_->CreateMailbox(create).ok());
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0].kind(), v1::Change::MESSAGE_ADDED);
+    EXPECT_EQ(seen[0].account(), "alice@example.org");
+    EXPECT_EQ(seen[1].kind(), v1::Change::MESSAGE_ADDED);
+    EXPECT_EQ(seen[1].account(), "bob@example.org");
+    EXPECT_EQ(seen[2].kind(), v1::Change::MAILBOX_CREATED);
+    EXPECT_EQ(seen[2].account(), "bob@example.org");
+    EXPECT_EQ(seen[2].mailbox(), "Projects");
+  }
+  watch.reset();
+  Deliver({"alice@example.org"}, "after the watch ended");
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(seen.size(), 3u);
 }
 
 TEST_F(MailStoreTest, RetentionExpungesOldMailInTrashOnly) {
