@@ -1,5 +1,6 @@
 // The two server-streaming calls: ReadMessage (a message in chunks) and Watch
-// (an account's changes as they happen).
+// (an account's changes as they happen, or with all_accounts every change of
+// the shard, for a protocol server's shared change feed).
 #include <deque>
 #include <memory>
 
@@ -12,7 +13,8 @@ namespace {
 
 constexpr size_t kChunkBytes = 256 << 10;
 // A watcher that falls this far behind is cut off; it resumes with
-// GetChanges, so memory per watcher stays bounded.
+// GetChanges, so memory per watcher stays bounded. The same bound holds for a
+// shard-wide (all_accounts) watcher: a few MB at most.
 constexpr size_t kMaxQueuedChanges = 10000;
 
 class ReadReactor : public grpc::ServerWriteReactor<v1::ReadMessageChunk> {
@@ -76,6 +78,10 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Change> {
       absl::MutexLock lock(&state_->mu);
       state_->reactor = this;
     }
+    if (request->all_accounts()) {
+      WatchAll(store);
+      return;
+    }
     pool->Post([this, store, request, state = state_] {
       // Listen first, then read the log: nothing falls between the two.
       auto subscription = store->Watch(request->account(), [state](const v1::Change& change) {
@@ -134,6 +140,21 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Change> {
     }
     subscription_.reset();
     delete this;
+  }
+
+  // all_accounts: live changes only, nothing to replay. Subscribing reads
+  // nothing, so it runs here on the gRPC thread. The initial metadata goes
+  // out once the store listens: a client that resynchronises after it has
+  // arrived misses nothing. The lock keeps the listener from starting a write
+  // before the metadata is sent (gRPC forbids sending it after a write).
+  void WatchAll(storage::MailStore* store) {
+    absl::MutexLock lock(&state_->mu);
+    replayed_ = true;
+    subscription_ = store->WatchAll([state = state_](const v1::Change& change) {
+      absl::MutexLock lock(&state->mu);
+      if (state->reactor != nullptr) state->reactor->Enqueue(change, /*live=*/true);
+    });
+    StartSendInitialMetadata();
   }
 
   // Called with state_->mu held.

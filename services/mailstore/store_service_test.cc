@@ -1,7 +1,10 @@
 // The store service through real gRPC on a loopback port picked by the kernel.
 #include "services/mailstore/store_service.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -190,6 +193,52 @@ TEST_F(StoreServiceTest, WatchStreamsLogThenLiveChanges) {
   ASSERT_GE(kinds.size(), 2u);
   EXPECT_EQ(kinds.back(), v1::Change::MESSAGE_ADDED);
   EXPECT_TRUE(std::is_sorted(modseqs.begin(), modseqs.end()));
+  EXPECT_EQ(change.account(), "demo@localhost");
+}
+
+TEST_F(StoreServiceTest, WatchAllAccountsStreamsEveryAccountsLiveChanges) {
+  v1::CreateAccountRequest create;
+  create.set_name("Other@Localhost");
+  create.set_password("pw");
+  v1::Account other;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::CreateAccount, create, &other).ok());
+  v1::DeliverRequest before;
+  before.add_recipients("demo@localhost");
+  before.set_content("before the watch: not replayed");
+  v1::DeliverResponse delivered;
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::Deliver, before, &delivered).ok());
+
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::WatchRequest watch;
+  watch.set_all_accounts(true);
+  watch.set_account("ignored@localhost");
+  watch.set_since_modseq(1);  // ignored too: live only
+  auto reader = stub_->Watch(&context, watch);
+  // The initial metadata comes once the store listens.
+  reader->WaitForInitialMetadata();
+
+  v1::DeliverRequest deliver;
+  deliver.add_recipients("demo@localhost");
+  deliver.add_recipients("other@localhost");
+  deliver.set_content("to both");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::Deliver, deliver, &delivered).ok());
+  v1::DeliverRequest to_other;
+  to_other.add_recipients("OTHER@localhost");
+  to_other.set_content("to the other only");
+  ASSERT_TRUE(Call(&v1::MailStore::Stub::Deliver, to_other, &delivered).ok());
+
+  std::vector<std::pair<std::string, uint32_t>> added;  // account, uid
+  v1::Change change;
+  while (added.size() < 3 && reader->Read(&change)) {
+    ASSERT_EQ(change.kind(), v1::Change::MESSAGE_ADDED) << change.ShortDebugString();
+    added.emplace_back(change.account(), change.uid());
+  }
+  context.TryCancel();
+  std::sort(added.begin(), added.end());
+  const std::vector<std::pair<std::string, uint32_t>> want = {
+      {"demo@localhost", 2}, {"other@localhost", 1}, {"other@localhost", 2}};
+  EXPECT_EQ(added, want);
 }
 
 TEST_F(StoreServiceTest, LeaseIsExclusiveAcrossClientsAndExpires) {
