@@ -1,0 +1,387 @@
+#include "services/imap/selected/selected_mailbox.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "proto/kurier/store/v1/store.pb.h"
+
+namespace kurier::imap {
+namespace {
+
+namespace v1 = ::kurier::store::v1;
+
+constexpr uint64_t kMailbox = 7;
+
+v1::MessageInfo Info(uint32_t uid, std::vector<std::string> flags, uint64_t modseq) {
+  v1::MessageInfo info;
+  info.set_uid(uid);
+  for (const std::string& flag : flags) info.add_flags(flag);
+  info.set_modseq(modseq);
+  info.set_internal_date(1700000000);
+  info.set_size(100);
+  return info;
+}
+
+v1::Change Change(v1::Change::Kind kind, uint32_t uid, uint64_t modseq, std::vector<std::string> flags = {},
+                  uint64_t mailbox = kMailbox) {
+  v1::Change change;
+  change.set_kind(kind);
+  change.set_mailbox_id(mailbox);
+  change.set_mailbox("INBOX");
+  change.set_uid(uid);
+  change.set_modseq(modseq);
+  for (const std::string& flag : flags) change.add_flags(flag);
+  return change;
+}
+
+v1::Change Added(uint32_t uid, uint64_t modseq, std::vector<std::string> flags = {}) {
+  return Change(v1::Change::MESSAGE_ADDED, uid, modseq, std::move(flags));
+}
+v1::Change FlagsChanged(uint32_t uid, uint64_t modseq, std::vector<std::string> flags) {
+  return Change(v1::Change::FLAGS_CHANGED, uid, modseq, std::move(flags));
+}
+v1::Change Expunged(uint32_t uid, uint64_t modseq) { return Change(v1::Change::MESSAGE_EXPUNGED, uid, modseq); }
+
+// Messages with UIDs 1..n, modseq = uid, \Seen on all but `unseen`.
+SelectedMailbox Mailbox(uint32_t n, std::vector<uint32_t> unseen = {}) {
+  std::vector<v1::MessageInfo> listing;
+  for (uint32_t uid = 1; uid <= n; ++uid) {
+    const bool seen = std::find(unseen.begin(), unseen.end(), uid) == unseen.end();
+    listing.push_back(Info(uid, seen ? std::vector<std::string>{"\\Seen"} : std::vector<std::string>{}, uid));
+  }
+  return SelectedMailbox("INBOX", kMailbox, false, 42, n + 1, n, std::move(listing));
+}
+
+std::string Flush(SelectedMailbox& mailbox, bool allow_expunge, bool uid_in_fetch = false, bool modseq = false) {
+  std::string out;
+  mailbox.FlushPending(&out, {.allow_expunge = allow_expunge, .uid_in_fetch = uid_in_fetch, .modseq = modseq});
+  return out;
+}
+
+std::vector<std::string> FlagsAt(const SelectedMailbox& mailbox, uint32_t seq) { return *mailbox.At(seq).flags; }
+
+TEST(SelectedMailboxTest, ListingGivesTheClientsView) {
+  std::vector<v1::MessageInfo> listing = {Info(9, {"\\Seen"}, 30), Info(3, {}, 10), Info(5, {"\\Seen", "$Junk"}, 20),
+                                          Info(5, {"\\Seen", "$Junk"}, 20)};
+  SelectedMailbox mailbox("Archive", kMailbox, true, 42, /*uid_next=*/6, /*highest_modseq=*/25, listing);
+  EXPECT_EQ(mailbox.name(), "Archive");
+  EXPECT_EQ(mailbox.mailbox_id(), kMailbox);
+  EXPECT_TRUE(mailbox.read_only());
+  EXPECT_EQ(mailbox.uid_validity(), 42u);
+  EXPECT_EQ(mailbox.exists(), 3u);
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{3, 5, 9}));
+  EXPECT_EQ(mailbox.UidAt(2), 5u);
+  EXPECT_EQ(mailbox.SeqOf(9), 3u);
+  EXPECT_EQ(mailbox.SeqOf(4), 0u);
+  // The listing wins over a uid_next and highest_modseq read earlier.
+  EXPECT_EQ(mailbox.uid_next(), 10u);
+  EXPECT_EQ(mailbox.highest_modseq(), 30u);
+  EXPECT_EQ(mailbox.unseen(), 1u);
+  EXPECT_EQ(mailbox.first_unseen(), 1u);
+  std::optional<SelectedMailbox::MessageView> view = mailbox.Find(5);
+  ASSERT_TRUE(view.has_value());
+  EXPECT_EQ(view->seq, 2u);
+  EXPECT_EQ(view->modseq, 20u);
+  EXPECT_EQ(*view->flags, (std::vector<std::string>{"$Junk", "\\Seen"}));
+  EXPECT_FALSE(view->expunged);
+  EXPECT_FALSE(mailbox.Find(4).has_value());
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_EQ(Flush(mailbox, true), "");
+}
+
+TEST(SelectedMailboxTest, EmptyMailbox) {
+  SelectedMailbox mailbox("INBOX", kMailbox, false, 1, 17, 3, {});
+  EXPECT_EQ(mailbox.exists(), 0u);
+  EXPECT_EQ(mailbox.uid_next(), 17u);
+  EXPECT_EQ(mailbox.first_unseen(), 0u);
+  mailbox.OnChange(Added(17, 4));
+  EXPECT_EQ(Flush(mailbox, false), "* 1 EXISTS\r\n");
+  EXPECT_EQ(mailbox.uid_next(), 18u);
+}
+
+TEST(SelectedMailboxTest, ChangesTheListingHoldsAreIgnored) {
+  // Subscribed, then: 4 added, 2's flags changed, 6 added and expunged,
+  // then the listing was read (1..5 without 6), then the changes arrive.
+  std::vector<v1::MessageInfo> listing = {Info(1, {}, 1), Info(2, {"\\Flagged"}, 11), Info(3, {}, 3),
+                                          Info(4, {}, 10), Info(5, {}, 14)};
+  SelectedMailbox mailbox("INBOX", kMailbox, false, 42, 7, 14, listing);
+  mailbox.OnChange(Added(4, 10));
+  mailbox.OnChange(FlagsChanged(2, 11, {"\\Flagged"}));
+  mailbox.OnChange(FlagsChanged(2, 9, {}));  // older still
+  mailbox.OnChange(Added(5, 12, {"\\Draft"}));
+  mailbox.OnChange(FlagsChanged(5, 14, {}));
+  mailbox.OnChange(Expunged(99, 15));  // never known
+  mailbox.OnChange(Added(3, 13));
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_EQ(Flush(mailbox, true), "");
+  EXPECT_EQ(mailbox.exists(), 5u);
+  EXPECT_EQ(FlagsAt(mailbox, 2), (std::vector<std::string>{"\\Flagged"}));
+  EXPECT_EQ(mailbox.highest_modseq(), 15u);
+}
+
+TEST(SelectedMailboxTest, AddedBelowTheListingsLastUidWasExpungedBeforeIt) {
+  // 3 was added and expunged before the listing; its changes arrive after.
+  std::vector<v1::MessageInfo> listing = {Info(1, {}, 1), Info(2, {}, 2), Info(4, {}, 6)};
+  SelectedMailbox mailbox("INBOX", kMailbox, false, 42, 5, 6, listing);
+  mailbox.OnChange(Added(3, 4));
+  mailbox.OnChange(Expunged(3, 5));
+  mailbox.OnChange(Added(4, 6));
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_EQ(mailbox.exists(), 3u);
+}
+
+TEST(SelectedMailboxTest, OtherMailboxesAreIgnored) {
+  SelectedMailbox mailbox = Mailbox(2);
+  mailbox.OnChange(Change(v1::Change::MESSAGE_ADDED, 3, 10, {}, kMailbox + 1));
+  mailbox.OnChange(Change(v1::Change::MESSAGE_EXPUNGED, 1, 11, {}, kMailbox + 1));
+  mailbox.OnChange(Change(v1::Change::FLAGS_CHANGED, 2, 12, {"\\Deleted"}, kMailbox + 1));
+  mailbox.OnChange(Change(v1::Change::MAILBOX_DELETED, 0, 13, {}, kMailbox + 1));
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_FALSE(mailbox.deleted());
+  EXPECT_EQ(mailbox.highest_modseq(), 2u);
+}
+
+TEST(SelectedMailboxTest, NewMessagesWaitForExists) {
+  SelectedMailbox mailbox = Mailbox(3);
+  mailbox.OnChange(Added(4, 10, {"\\Seen"}));
+  mailbox.OnChange(Added(5, 11));
+  EXPECT_TRUE(mailbox.has_pending());
+  EXPECT_FALSE(mailbox.has_pending_expunge());
+  // Not addressable before the EXISTS.
+  EXPECT_EQ(mailbox.exists(), 3u);
+  EXPECT_EQ(mailbox.SeqOf(4), 0u);
+  EXPECT_FALSE(mailbox.Find(5).has_value());
+  EXPECT_EQ(mailbox.uid_next(), 6u);
+  // Flag changes before the EXISTS are not reported separately.
+  mailbox.OnChange(FlagsChanged(5, 12, {"\\Flagged"}));
+  EXPECT_EQ(Flush(mailbox, false), "* 5 EXISTS\r\n");
+  EXPECT_EQ(mailbox.exists(), 5u);
+  EXPECT_EQ(mailbox.SeqOf(5), 5u);
+  EXPECT_EQ(FlagsAt(mailbox, 5), (std::vector<std::string>{"\\Flagged"}));
+  EXPECT_EQ(mailbox.unseen(), 1u);
+  EXPECT_EQ(mailbox.first_unseen(), 5u);
+  EXPECT_FALSE(mailbox.has_pending());
+}
+
+TEST(SelectedMailboxTest, FlagsChangedOftenAreReportedOnceWithTheLatest) {
+  SelectedMailbox mailbox = Mailbox(4);
+  mailbox.OnChange(FlagsChanged(3, 10, {"\\Flagged", "\\Seen"}));
+  mailbox.OnChange(FlagsChanged(1, 11, {}));
+  mailbox.OnChange(FlagsChanged(3, 12, {"$Work", "\\Answered", "\\Seen"}));
+  EXPECT_EQ(Flush(mailbox, false),
+            "* 1 FETCH (FLAGS ())\r\n"
+            "* 3 FETCH (FLAGS ($Work \\Answered \\Seen))\r\n");
+  EXPECT_EQ(Flush(mailbox, false), "");
+}
+
+TEST(SelectedMailboxTest, FetchWithUidAndModseq) {
+  SelectedMailbox mailbox = Mailbox(4);
+  mailbox.OnChange(FlagsChanged(2, 10, {"\\Deleted"}));
+  EXPECT_EQ(Flush(mailbox, false, /*uid_in_fetch=*/true, /*modseq=*/true),
+            "* 2 FETCH (UID 2 FLAGS (\\Deleted) MODSEQ (10))\r\n");
+  mailbox.OnChange(FlagsChanged(2, 11, {}));
+  EXPECT_EQ(Flush(mailbox, false, /*uid_in_fetch=*/true), "* 2 FETCH (UID 2 FLAGS ())\r\n");
+}
+
+TEST(SelectedMailboxTest, PendingExpungeKeepsSequenceNumbers) {
+  SelectedMailbox mailbox = Mailbox(5);
+  mailbox.OnChange(FlagsChanged(2, 9, {"\\Deleted"}));
+  mailbox.OnChange(Expunged(2, 10));
+  mailbox.OnChange(Expunged(4, 10));
+  mailbox.OnChange(Added(6, 11));
+  mailbox.OnChange(FlagsChanged(4, 12, {"\\Flagged"}));  // late, of an expunged message
+  mailbox.OnChange(FlagsChanged(5, 12, {"\\Flagged"}));
+  EXPECT_TRUE(mailbox.has_pending_expunge());
+  EXPECT_TRUE(mailbox.IsExpungedPending(2));
+  EXPECT_TRUE(mailbox.IsExpungedPending(4));
+  EXPECT_FALSE(mailbox.IsExpungedPending(3));
+
+  // During FETCH, STORE or SEARCH: numbers stay, the new message is counted
+  // after the expunged ones, and the expunged ones' flag changes are dropped.
+  EXPECT_EQ(Flush(mailbox, false), "* 6 EXISTS\r\n* 5 FETCH (FLAGS (\\Flagged))\r\n");
+  EXPECT_EQ(mailbox.exists(), 6u);
+  EXPECT_EQ(mailbox.UidAt(2), 2u);
+  EXPECT_EQ(mailbox.UidAt(6), 6u);
+  std::optional<SelectedMailbox::MessageView> gone = mailbox.Find(4);
+  ASSERT_TRUE(gone.has_value());
+  EXPECT_EQ(gone->seq, 4u);
+  EXPECT_TRUE(gone->expunged);
+  EXPECT_TRUE(mailbox.At(2).expunged);
+  EXPECT_FALSE(mailbox.At(3).expunged);
+  EXPECT_TRUE(mailbox.has_pending());
+
+  // Still withheld.
+  EXPECT_EQ(Flush(mailbox, false), "");
+  mailbox.OnChange(FlagsChanged(6, 13, {"\\Seen"}));
+  // At the end of NOOP: the EXPUNGEs, then FETCH by the new numbers.
+  EXPECT_EQ(Flush(mailbox, true), "* 2 EXPUNGE\r\n* 3 EXPUNGE\r\n* 4 FETCH (FLAGS (\\Seen))\r\n");
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 3, 5, 6}));
+  EXPECT_FALSE(mailbox.IsExpungedPending(2));
+  EXPECT_FALSE(mailbox.has_pending());
+  // The echoes, repeated, change nothing.
+  mailbox.OnChange(Expunged(2, 10));
+  mailbox.OnChange(Added(2, 1));
+  EXPECT_FALSE(mailbox.has_pending());
+}
+
+TEST(SelectedMailboxTest, ExpungeNumbersFollowTheRfcExample) {
+  // RFC 9051 7.5.1: expunging 3, 4, 7 and 11 of 11 messages reads
+  // "* 3 EXPUNGE", "* 3 EXPUNGE", "* 5 EXPUNGE", "* 8 EXPUNGE".
+  SelectedMailbox mailbox = Mailbox(11);
+  for (uint32_t uid : {11, 4, 7, 3}) mailbox.OnChange(Expunged(uid, 20));
+  EXPECT_EQ(Flush(mailbox, true), "* 3 EXPUNGE\r\n* 3 EXPUNGE\r\n* 5 EXPUNGE\r\n* 8 EXPUNGE\r\n");
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 2, 5, 6, 8, 9, 10}));
+}
+
+TEST(SelectedMailboxTest, ExpungingEverything) {
+  SelectedMailbox mailbox = Mailbox(3);
+  for (uint32_t uid : {1, 2, 3}) mailbox.OnChange(Expunged(uid, 20));
+  EXPECT_EQ(Flush(mailbox, true), "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n");
+  EXPECT_EQ(mailbox.exists(), 0u);
+  EXPECT_EQ(mailbox.uid_next(), 4u);
+}
+
+TEST(SelectedMailboxTest, AddedAndExpungedBeforeAnnouncedIsNeverMentioned) {
+  SelectedMailbox mailbox = Mailbox(2);
+  mailbox.OnChange(Added(3, 10));
+  mailbox.OnChange(Added(4, 11));
+  mailbox.OnChange(FlagsChanged(3, 12, {"\\Deleted"}));
+  mailbox.OnChange(Expunged(3, 13));
+  mailbox.OnChange(Added(3, 10));  // a replay must not bring it back
+  EXPECT_EQ(Flush(mailbox, false), "* 3 EXISTS\r\n");
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 2, 4}));
+  mailbox.OnChange(Expunged(5, 14));  // expunged before its add arrived
+  mailbox.OnChange(Added(5, 13));
+  EXPECT_FALSE(mailbox.has_pending());
+}
+
+TEST(SelectedMailboxTest, AddsOutOfOrderOrRepeated) {
+  SelectedMailbox mailbox = Mailbox(2);
+  mailbox.OnChange(Added(5, 12, {"\\Seen"}));
+  mailbox.OnChange(Added(3, 10));
+  mailbox.OnChange(Added(5, 12, {"\\Seen"}));
+  mailbox.OnChange(Added(4, 11));
+  mailbox.OnChange(Added(3, 10));
+  EXPECT_EQ(Flush(mailbox, false), "* 5 EXISTS\r\n");
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(mailbox.out_of_order_adds(), 0u);
+  // 7 announced; 6 arriving after it cannot be numbered in UID order.
+  mailbox.OnChange(Added(7, 14));
+  EXPECT_EQ(Flush(mailbox, false), "* 6 EXISTS\r\n");
+  mailbox.OnChange(Added(6, 13));
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_EQ(mailbox.out_of_order_adds(), 1u);
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 2, 3, 4, 5, 7}));
+}
+
+TEST(SelectedMailboxTest, OwnStoreIsNotReportedAgain) {
+  SelectedMailbox mailbox = Mailbox(3);
+  // Result first, echo after.
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(2, {"\\Flagged", "\\Seen"}, 10)));
+  EXPECT_EQ(FlagsAt(mailbox, 2), (std::vector<std::string>{"\\Flagged", "\\Seen"}));
+  mailbox.OnChange(FlagsChanged(2, 10, {"\\Flagged", "\\Seen"}));
+  EXPECT_FALSE(mailbox.has_pending());
+  // Unchanged by the store: the message comes back with its old MODSEQ.
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(2, {"\\Flagged", "\\Seen"}, 10)));
+  // Already changed again by another session: the older result is ignored,
+  // the other change stays queued.
+  mailbox.OnChange(FlagsChanged(3, 12, {}));
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(3, {"\\Answered", "\\Seen"}, 11)));
+  EXPECT_EQ(FlagsAt(mailbox, 3), (std::vector<std::string>{}));
+  EXPECT_EQ(Flush(mailbox, false), "* 3 FETCH (FLAGS ())\r\n");
+  // Echo first: reported once more (correct, if redundant).
+  mailbox.OnChange(FlagsChanged(1, 13, {}));
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(1, {}, 13)));
+  EXPECT_EQ(Flush(mailbox, false), "* 1 FETCH (FLAGS ())\r\n");
+  // Unknown, and expunge-pending messages.
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(9, {}, 14)));
+  mailbox.OnChange(Expunged(1, 15));
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(1, {"\\Seen"}, 16)));
+  EXPECT_EQ(mailbox.highest_modseq(), 16u);
+}
+
+TEST(SelectedMailboxTest, OwnExpunge) {
+  SelectedMailbox mailbox = Mailbox(6);
+  mailbox.OnChange(Expunged(6, 10));  // another session's, still pending
+  mailbox.OnChange(Added(7, 11));
+  mailbox.OnChange(FlagsChanged(4, 12, {"\\Flagged"}));
+  std::string out;
+  // 7 is not announced yet; 9 is unknown.
+  mailbox.ApplyOwnExpunge(std::vector<uint32_t>{4, 2, 7, 9}, &out);
+  EXPECT_EQ(out, "* 2 EXPUNGE\r\n* 3 EXPUNGE\r\n");
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 3, 5, 6}));
+  EXPECT_TRUE(mailbox.IsExpungedPending(6));
+  // The echoes.
+  for (uint32_t uid : {2, 4, 7}) mailbox.OnChange(Expunged(uid, 13));
+  mailbox.OnChange(Added(7, 11));
+  EXPECT_EQ(Flush(mailbox, true), "* 4 EXPUNGE\r\n");
+  EXPECT_EQ(mailbox.uids(), (std::vector<uint32_t>{1, 3, 5}));
+  EXPECT_FALSE(mailbox.has_pending());
+  // Expunging a pending-expunged message itself.
+  mailbox.OnChange(Expunged(3, 14));
+  out.clear();
+  mailbox.ApplyOwnExpunge(std::vector<uint32_t>{3}, &out);
+  EXPECT_EQ(out, "* 2 EXPUNGE\r\n");
+  EXPECT_FALSE(mailbox.has_pending());
+}
+
+TEST(SelectedMailboxTest, OwnAdd) {
+  SelectedMailbox mailbox = Mailbox(2);
+  mailbox.ApplyOwnAdd(Info(3, {"\\Seen"}, 10));
+  mailbox.OnChange(Added(3, 10, {"\\Seen"}));
+  EXPECT_EQ(Flush(mailbox, false), "* 3 EXISTS\r\n");
+  EXPECT_EQ(mailbox.At(3).modseq, 10u);
+  mailbox.ApplyOwnAdd(Info(3, {"\\Seen"}, 10));
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_EQ(mailbox.uid_next(), 4u);
+}
+
+TEST(SelectedMailboxTest, MailboxRenamedAndDeleted) {
+  SelectedMailbox mailbox = Mailbox(2);
+  v1::Change renamed = Change(v1::Change::MAILBOX_RENAMED, 0, 5);
+  renamed.set_mailbox("Archive/2026");
+  mailbox.OnChange(renamed);
+  EXPECT_EQ(mailbox.name(), "Archive/2026");
+  EXPECT_FALSE(mailbox.deleted());
+  // DeleteMailbox expunges every message first, then logs the deletion.
+  mailbox.OnChange(Expunged(1, 6));
+  mailbox.OnChange(Expunged(2, 6));
+  mailbox.OnChange(Change(v1::Change::MAILBOX_DELETED, 0, 6));
+  EXPECT_TRUE(mailbox.deleted());
+  EXPECT_EQ(Flush(mailbox, true), "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n");
+}
+
+TEST(SelectedMailboxTest, MayWriteExpunge) {
+  for (const char* command : {"FETCH", "store", "Search", "SORT", "THREAD"}) {
+    EXPECT_FALSE(MayWriteExpunge(command, false)) << command;
+    EXPECT_TRUE(MayWriteExpunge(command, true)) << command;
+  }
+  for (const char* command : {"NOOP", "IDLE", "CHECK", "EXPUNGE", "COPY", "MOVE", "SELECT", "APPEND", "STATUS"}) {
+    EXPECT_TRUE(MayWriteExpunge(command, false)) << command;
+  }
+}
+
+TEST(SelectedMailboxTest, MemoryPerMessage) {
+  constexpr uint32_t kMessages = 100000;
+  const std::vector<std::vector<std::string>> kinds = {
+      {}, {"\\Seen"}, {"\\Answered", "\\Seen"}, {"$Junk", "\\Seen"}, {"$Forwarded", "\\Flagged", "\\Seen"}};
+  std::vector<v1::MessageInfo> listing;
+  for (uint32_t uid = 1; uid <= kMessages; ++uid) {
+    listing.push_back(Info(uid, kinds[(uid * 7919u) % kinds.size()], uid));
+  }
+  SelectedMailbox mailbox("INBOX", kMailbox, false, 1, kMessages + 1, kMessages, std::move(listing));
+  EXPECT_EQ(mailbox.exists(), kMessages);
+  const size_t bytes = mailbox.ApproximateBytes();
+  EXPECT_LE(bytes, 16u * kMessages + 4096) << bytes;
+  // Changes the same sets; none is added or lost.
+  for (uint32_t uid = 1; uid <= 1000; ++uid) mailbox.OnChange(FlagsChanged(uid, kMessages + uid, kinds[uid % 5]));
+  std::string out;
+  mailbox.FlushPending(&out, {});
+  EXPECT_LE(mailbox.ApproximateBytes(), 16u * kMessages + 4096);
+  EXPECT_EQ(FlagsAt(mailbox, 1000), kinds[0]);
+}
+
+}  // namespace
+}  // namespace kurier::imap
