@@ -1,0 +1,139 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3516 BINARY): messages are read
+// from the store in batches — metadata (with MIME structures when an item
+// needs them), then content when an item needs bytes — and each response is
+// assembled by the pure fetch library (services/imap/fetch).
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/imap/command_table.h"
+#include "services/imap/fetch/fetch_items.h"
+#include "services/imap/fetch/fetch_response.h"
+#include "services/imap/message_loader.h"
+#include "services/imap/message_set.h"
+
+namespace kurier::imap {
+namespace {
+
+namespace asio = boost::asio;
+namespace v1 = ::kurier::store::v1;
+
+// Messages per store round trip: bounds what one batch holds in memory
+// (content is further bounded by the store's 4 MiB per ReadMessages call).
+constexpr size_t kBatch = 200;
+
+bool HasFlag(const v1::MessageInfo& info, absl::string_view flag) {
+  return std::find(info.flags().begin(), info.flags().end(), flag) != info.flags().end();
+}
+
+// Sets \Seen on the batch's messages that lack it (RFC 9051 §6.4.5: BODY[]
+// and friends without PEEK); returns the UIDs whose flags changed.
+asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> MarkSeen(Session& session, std::vector<v1::MessageInfo>& infos) {
+  std::vector<uint32_t> unseen;
+  for (const v1::MessageInfo& info : infos) {
+    if (!HasFlag(info, "\\Seen")) unseen.push_back(info.uid());
+  }
+  if (unseen.empty()) co_return unseen;
+  v1::StoreFlagsRequest request;
+  request.set_account(session.account());
+  request.set_mailbox(session.selected()->name());
+  request.set_mode(v1::StoreFlagsRequest::ADD);
+  request.add_flags("\\Seen");
+  for (const v1::UidRange& range : ToUidRanges(unseen)) *request.add_uids() = range;
+  absl::StatusOr<v1::StoreFlagsResponse> stored = co_await session.store().StoreFlags(std::move(request));
+  if (!stored.ok()) co_return stored.status();
+  for (const v1::MessageInfo& updated : stored->messages()) {
+    session.selected()->ApplyOwnFlags(updated);
+    for (v1::MessageInfo& info : infos) {
+      if (info.uid() == updated.uid()) *info.mutable_flags() = updated.flags();
+    }
+  }
+  co_return unseen;
+}
+
+}  // namespace
+
+asio::awaitable<void> Fetch(Session& session, Command& command) {
+  if (command.args.size() != 2) {
+    session.Bad("FETCH takes a sequence set and data items");
+    co_return;
+  }
+  SelectedMailbox& mailbox = *session.selected();
+  absl::StatusOr<std::vector<uint32_t>> uids =
+      ResolveMessageSet(mailbox, command.args[0], command.uid, session.saved_search());
+  if (!uids.ok()) {
+    session.Bad(uids.status().message());
+    co_return;
+  }
+  absl::StatusOr<FetchRequest> request = ParseFetchAttributes(command.args[1]);
+  if (!request.ok()) {
+    session.Bad(request.status().message());
+    co_return;
+  }
+  const bool mark_seen = request->sets_seen && !mailbox.read_only();
+  FetchResponseOptions options{.uid_command = command.uid, .utf8 = session.utf8(), .imap4rev2 = session.imap4rev2()};
+
+  for (size_t start = 0; start < uids->size(); start += kBatch) {
+    const std::vector<uint32_t> batch(uids->begin() + start, uids->begin() + std::min(uids->size(), start + kBatch));
+    absl::StatusOr<std::vector<v1::MessageInfo>> infos =
+        co_await LoadInfos(session.store(), session.account(), mailbox.name(), batch, request->needs_structure);
+    if (!infos.ok()) {
+      session.StoreFailed(infos.status());
+      co_return;
+    }
+    std::vector<uint32_t> seen_now;
+    if (mark_seen) {
+      absl::StatusOr<std::vector<uint32_t>> marked = co_await MarkSeen(session, *infos);
+      if (!marked.ok()) {
+        session.StoreFailed(marked.status());
+        co_return;
+      }
+      seen_now = *std::move(marked);
+    }
+    // Content is needed for sections, and to parse mail stored without a
+    // structure.
+    bool needs_content = request->needs_content;
+    if (request->needs_structure) {
+      for (const v1::MessageInfo& info : *infos) needs_content |= info.structure().empty();
+    }
+    std::vector<std::optional<std::string>> contents;
+    if (needs_content) {
+      std::vector<uint32_t> found;
+      for (const v1::MessageInfo& info : *infos) found.push_back(info.uid());
+      absl::StatusOr<std::vector<std::optional<std::string>>> loaded =
+          co_await LoadContents(session.store(), session.account(), mailbox.name(), found);
+      if (!loaded.ok()) {
+        session.StoreFailed(loaded.status());
+        co_return;
+      }
+      contents = *std::move(loaded);
+    }
+    for (size_t i = 0; i < infos->size(); ++i) {
+      const v1::MessageInfo& info = (*infos)[i];
+      const uint32_t seq = mailbox.SeqOf(info.uid());
+      if (seq == 0) continue;
+      const std::string* content = needs_content && contents[i].has_value() ? &*contents[i] : nullptr;
+      if (needs_content && content == nullptr) continue;  // expunged meanwhile
+      mime::v1::MessageStructure structure;
+      if (request->needs_structure) structure = StructureOf(info, content);
+      FetchMetadata metadata{.uid = info.uid(),
+                             .flags = {info.flags().begin(), info.flags().end()},
+                             .internal_date = absl::FromUnixSeconds(info.internal_date()),
+                             .modseq = info.modseq()};
+      options.flags_changed = std::binary_search(seen_now.begin(), seen_now.end(), info.uid());
+      const std::string empty;
+      absl::Status written = AppendFetchResponse(
+          &session.output(), seq, *request, metadata, &structure,
+          [&](const FetchItem& item) { return ReadFetchItem(structure, content != nullptr ? *content : empty, item); },
+          options);
+      if (!written.ok()) {
+        session.No("SERVERBUG", "a message could not be read");
+        co_return;
+      }
+      if (!co_await session.FlushIfLarge()) co_return;
+    }
+  }
+  session.Ok("FETCH completed");
+}
+
+}  // namespace kurier::imap
