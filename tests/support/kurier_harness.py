@@ -890,3 +890,81 @@ class ScramSha256Client:
         signature = base64.b64decode(server_final[2:])
         if not hmac.compare_digest(signature, self._expected_server_signature):
             raise ValueError("server signature does not match: the server does not know the password")
+
+
+# --------------------------------------------------------------------------
+# IMAP
+
+
+class ImapServer(PortFileService):
+    """An imap process with every listener on port 0: .port (plain,
+    STARTTLS), .tls_port (implicit TLS), .metrics_port, .health_port;
+    .cafile is its self-signed certificate (for `imap.hostname`, localhost
+    by default), to verify TLS against.
+
+      imap = ImapServer.start(cluster, store, {"imap.allow_plaintext_auth": True})
+    """
+
+    BINARY = "services/imap/imap"
+
+    def __init__(self, cluster, name, store, flags):
+        state = os.path.join(cluster.dir, name)
+        os.makedirs(state, exist_ok=True)
+        self.tls_dir = os.path.join(state, "tls")
+        port_file = os.path.join(state, "ports")
+        all_flags = {
+            "store_client.shards": store.address,
+            "imap.listen": LOOPBACK + ":0",
+            "imap.tls_listen": LOOPBACK + ":0",
+            "imap.metrics_listen": LOOPBACK + ":0",
+            "imap.health_listen": LOOPBACK + ":0",
+            "imap.port_file": port_file,
+            "imap.tls.self_signed_dir": self.tls_dir,
+            "imap.hostname": "localhost",
+        }
+        all_flags.update(flags or {})
+        self.hostname = all_flags["imap.hostname"]
+        super().__init__(cluster, name, [binary(self.BINARY)] + _flag_args(all_flags), port_file,
+                         ["imap", "imaps", "metrics", "health"])
+        self.cafile = os.path.join(self.tls_dir, self.hostname + ".crt")
+        if not os.path.exists(self.cafile):
+            raise RuntimeError("%s wrote no certificate at %s" % (name, self.cafile))
+
+    @classmethod
+    def start(cls, cluster, store, flags=None, name="imap"):
+        """Starts an imap in front of `store`: flags such as
+        {"imap.allow_plaintext_auth": True} on top of the loopback/port-0
+        defaults. Returns once every listener is up."""
+        return cls(cluster, cluster._unique(name), store, flags)
+
+    @property
+    def port(self):
+        return self.ports["imap"]
+
+    @property
+    def tls_port(self):
+        return self.ports["imaps"]
+
+    @property
+    def metrics_port(self):
+        return self.ports["metrics"]
+
+    @property
+    def health_port(self):
+        return self.ports["health"]
+
+    def ssl_context(self):
+        """A client context that trusts exactly this server's certificate."""
+        return ssl.create_default_context(cafile=self.cafile)
+
+    def connect(self, timeout=10.0, rcvbuf=None):
+        """A LineClient on the plain port, greeting not yet read."""
+        return LineClient.connect(LOOPBACK, self.port, timeout, rcvbuf=rcvbuf)
+
+    def connect_tls(self, timeout=10.0):
+        """A LineClient on the implicit-TLS port, certificate verified."""
+        return LineClient.connect(LOOPBACK, self.tls_port, timeout, self.ssl_context(), LOOPBACK)
+
+    def metrics(self, timeout=10.0):
+        """The text of /metrics."""
+        return http_get(self.metrics_port, "/metrics", timeout)[1]
