@@ -130,7 +130,9 @@ asio::awaitable<void> Idle(Session& session, Command& command) {
     co_return;
   }
   AppendContinuation(&session.output(), "idling");
-  switch (co_await session.Idle()) {
+  // (Not in the switch itself: g++ 12 miscompiles co_await there.)
+  const Session::IdleEnd end = co_await session.Idle();
+  switch (end) {
     case Session::IdleEnd::kDone: session.Ok("IDLE terminated"); break;
     case Session::IdleEnd::kBadLine: break;
     case Session::IdleEnd::kClosed: session.Close(); break;
