@@ -31,6 +31,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "proto/kurier/store/v1/store.grpc.pb.h"
+#include "services/common/mime/mime_parser.h"
 
 namespace kurier::bench::corpus {
 namespace {
@@ -108,6 +109,8 @@ int SetupKurier(const Options& o) {
     v1::DeliverRequest deliver;
     deliver.add_recipients(account);
     deliver.set_content(MakeCorpusMessage(AccountSeed(seed, account), account, m));
+    // Parsed as SMTP does at delivery (Dovecot parses at LMTP delivery too).
+    deliver.set_structure(mime::ParseMessage(deliver.content()).SerializeAsString());
     deliver.set_idempotency_key(absl::StrCat("corpus_tool-", seed, "-", account, "-", m));
     bytes += deliver.content().size();
     v1::DeliverResponse response;
