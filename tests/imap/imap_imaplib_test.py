@@ -206,6 +206,21 @@ class LoginTest(fx.ImapTestCase):
                 self.assertEqual(len(steps), 2, "server-first and server-final as challenges")
                 self.assertStatus(client.command("SELECT INBOX"), "OK", client=client)
 
+    def test_login_with_quoted_specials_and_literal(self):
+        account = "quoted%d@%s" % (fx.unique(), fx.DOMAIN)
+        password = 'pa"ss\\w \u00f6rd'
+        self.ctl.add_account(account, password)
+        client = self.raw(self.plaintext)
+        response = client.command('LOGIN "%s" "%s"' % (account, 'pa\\"ss\\\\w \u00f6rd'))
+        self.assertStatus(response, "OK", client=client)  # a quoted UTF-8 password (RFC 9051 allows 8-bit)
+        client = self.raw(self.plaintext)
+        encoded = password.encode("utf-8")
+        response = client.command_with_literals(['LOGIN "%s" ' % account, encoded, ""])
+        self.assertStatus(response, "OK", client=client)
+        client = self.raw(self.plaintext)
+        response = client.command("AUTHENTICATE PLAIN " + kh.sasl_plain(account, password))
+        self.assertStatus(response, "OK", client=client)
+
     def test_id(self):
         account = self.new_account()
         client = self.raw(self.plaintext)
@@ -499,6 +514,70 @@ class MessageTest(fx.ImapTestCase):
         self.assertStatus(self.client.command("SELECT Nothing"), "NO", client=self.client)
         self.assertStatus(self.client.command("FETCH 1 FLAGS"), "BAD", client=self.client)
 
+    def test_fetch_macros_and_rfc822_items(self):
+        self.lib.append("INBOX", None, None, fx.message("=?utf-8?q?Caf=C3=A9?= menu"))
+        self.client.command("SELECT INBOX")
+        fast = self.fetch_one(self.client, "FETCH 1 FAST")
+        self.assertEqual(set(fast), {"FLAGS", "INTERNALDATE", "RFC822.SIZE"})
+        everything = self.fetch_one(self.client, "FETCH 1 ALL")
+        self.assertEqual(set(everything), {"FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"})
+        full = self.fetch_one(self.client, "FETCH 1 FULL")
+        self.assertEqual(set(full), {"FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"})
+        items = self.fetch_one(self.client, "FETCH 1 (RFC822.HEADER BODY.PEEK[HEADER.FIELDS.NOT (Subject Date "
+                                            "Message-ID In-Reply-To MIME-Version Content-Type From Cc)])")
+        self.assertEqual(items["RFC822.HEADER"], REPORT_HEADER)
+        self.assertEqual(items["BODY[HEADER.FIELDS.NOT (SUBJECT DATE MESSAGE-ID IN-REPLY-TO MIME-VERSION "
+                               "CONTENT-TYPE FROM CC)]"], b"To: Bob <bob@example.org>, carol@example.org\r\n\r\n")
+        self.assertNotIn("\\Seen", self.fetch_one(self.client, "FETCH 1 FLAGS")["FLAGS"], "RFC822.HEADER peeks")
+        # Partial fetches at and past the end.
+        items = self.fetch_one(self.client, "FETCH 1 (BODY.PEEK[]<%d.100> BODY.PEEK[]<%d.10>)"
+                                            % (len(REPORT) - 5, len(REPORT) + 100))
+        self.assertEqual(items["BODY[]<%d>" % (len(REPORT) - 5)], REPORT[-5:])
+        self.assertEqual(items["BODY[]<%d>" % (len(REPORT) + 100)], b"")
+        items = self.fetch_one(self.client, "FETCH 1 RFC822.TEXT")
+        self.assertEqual(items["RFC822.TEXT"], REPORT_TEXT)
+        self.assertIn("\\Seen", self.fetch_one(self.client, "FETCH 1 FLAGS")["FLAGS"], "RFC822.TEXT sets \\Seen")
+        # ENVELOPE gives the header as it is, encoded words and all.
+        envelope = self.fetch_one(self.client, "FETCH 2 ENVELOPE")["ENVELOPE"]
+        self.assertEqual(envelope[1], b"=?utf-8?q?Caf=C3=A9?= menu")
+        for line in ("FETCH 1 (BODY[0])", "FETCH 1 BODY[TEXT]<x>", "FETCH 1 (FLAGS BOGUS)", "FETCH 0 FLAGS",
+                     "FETCH 1:0 FLAGS"):
+            with self.subTest(line=line):
+                self.assertStatus(self.client.command(line), "BAD", client=self.client)
+
+    def test_append_to_the_selected_mailbox_reports_exists(self):
+        self.client.command("SELECT INBOX")
+        response = self.append(self.client, "INBOX", fx.message("second"))
+        self.assertStatus(response, "OK", client=self.client)
+        exists = response.numbers("EXISTS") + self.client.command("NOOP").numbers("EXISTS")
+        self.assertEqual(exists, [2], "one EXISTS, with the APPEND or at the next NOOP")
+        response = self.client.command("COPY 1:2 INBOX")
+        self.assertStatus(response, "OK", "COPYUID", self.client)
+        exists = response.numbers("EXISTS") + self.client.command("NOOP").numbers("EXISTS")
+        self.assertEqual(exists[-1:], [4])
+        self.assertEqual([i["UID"] for _, i in self.client.command("FETCH 1:* UID").fetches()], [1, 2, 3, 4])
+
+    def test_append_arguments(self):
+        for line, status in (('APPEND INBOX "31-Feb-2026 10:00:00 +0000" {5}', "BAD"),
+                             ('APPEND INBOX "1-Jan-2026 10:00:00" {5}', "BAD"),
+                             ("APPEND INBOX (\\Bogus) {5}", "BAD"),
+                             ("APPEND INBOX (\\Seen {5}", "BAD")):
+            with self.subTest(line=line):
+                tag = self.client.send_command(line)
+                reply = self.client.read_response()
+                if reply.startswith(b"+"):
+                    self.client.send(b"x\r\n\r\n\r\n")  # the 5 octets, and the end of the command
+                    reply = self.client.read_until_tagged(tag).tagged.encode()
+                self.assertTrue(reply.startswith(tag.encode() + b" " + status.encode()), "%s -> %r" % (line, reply))
+        self.assertEqual(len(self.ctl.message_list(self.account)), 1, "nothing appended")
+        # A date with a single-digit day is written with a leading space.
+        response = self.append(self.client, "INBOX", fx.message("dated"), date=" 5-Mar-2026 08:00:00 +0200")
+        self.assertStatus(response, "OK", client=self.client)
+        self.client.command("SELECT INBOX")
+        date = self.fetch_one(self.client, "FETCH 2 INTERNALDATE")["INTERNALDATE"]
+        self.assertEqual(internaldate_timestamp(date),
+                         datetime.datetime(2026, 3, 5, 6, 0, 0, tzinfo=datetime.timezone.utc).timestamp())
+
     def test_fetch_items_byte_exact(self):
         self.client.command("SELECT INBOX")
         items = self.fetch_one(self.client, "FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)")
@@ -776,6 +855,22 @@ class SearchTest(fx.ImapTestCase):
             (("NOT", "SEEN"), [2, 3, 5, 6]),
             (("NOT", "OR", "SUBJECT", "invoice", "FROM", "dave"), [2, 3, 6]),
             (("SUBJECT", "invoice", "UNANSWERED"), [1]),
+            (("TO", "someone@example.org"), [1, 2, 3, 4, 5, 6]),
+            (("CC", "someone"), []),
+            (("KEYWORD", "$Nothing"), []),
+            (("UNKEYWORD", "$Nothing"), [1, 2, 3, 4, 5, 6]),
+            (("DELETED",), []),
+            (("UNDRAFT",), [1, 2, 3, 4, 5, 6]),
+            # The Date: field (SENT*) is 22 Nov 2026 in all; the internal dates differ.
+            (("SENTON", "22-Nov-2026"), [1, 2, 3, 4, 5, 6]),
+            (("SENTBEFORE", "22-Nov-2026"), []),
+            (("SENTSINCE", "23-Nov-2026"), []),
+            (("SINCE", "07-May-2026"), []),
+            (("HEADER", "Message-ID", "Lunch"), [5]),
+            (("UID", "4:*"), [4, 5, 6]),
+            (("UID", "9:*"), [6]),  # "*" is the highest UID: 9:* is 6:9
+            (("1,3,5",), [1, 3, 5]),
+            (("*",), [6]),
         ]
         for criteria, expected in cases:
             with self.subTest(criteria=criteria):
@@ -801,6 +896,12 @@ class SearchTest(fx.ImapTestCase):
         self.assertEqual(response.search(), [4, 5, 6])
         response = self.client.command("UID SEARCH 1,3")
         self.assertEqual(response.search(), [1, 3], "sequence numbers here, UIDs in the answer")
+        # "*" is the highest UID in use, so 10:* still names UID 6 (RFC 9051 6.4.8).
+        response = self.client.command("UID FETCH 10:* UID")
+        self.assertEqual([items["UID"] for _, items in response.fetches()], [6])
+        response = self.client.command("UID FETCH 7:9 UID")
+        self.assertStatus(response, "OK", client=self.client)
+        self.assertEqual(response.fetches(), [], "UIDs that do not exist are no error")
 
     def test_esearch(self):
         response = self.client.command("SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN")
