@@ -99,8 +99,9 @@ SelectedMailbox::SelectedMailbox(std::string name, uint64_t mailbox_id, bool rea
     uids_.push_back(info.uid());
     flag_sets_.push_back(set);
     modseqs_.push_back(info.modseq());
-    SeeModseq(info.modseq());
+    listing_modseq_ = std::max(listing_modseq_, info.modseq());
   }
+  SeeModseq(listing_modseq_);
   uids_.shrink_to_fit();
   flag_sets_.shrink_to_fit();
   modseqs_.shrink_to_fit();
@@ -192,8 +193,8 @@ void SelectedMailbox::OnChange(const v1::Change& change) {
 }
 
 void SelectedMailbox::Add(uint32_t uid, std::vector<std::string> flags, uint64_t modseq) {
-  // Below the floor: in the listing, or expunged before it was read.
-  if (uid < floor_ || expunged_since_floor_.contains(uid)) return;
+  // Added before the listing was read: in it, or expunged since.
+  if (uid < floor_ || modseq <= listing_modseq_ || expunged_since_floor_.contains(uid)) return;
   if (AnnouncedIndex(uid).has_value() || ArrivedIndex(uid).has_value()) return;  // an echo or a repeat
   if (!uids_.empty() && uid < uids_.back()) {
     ++out_of_order_adds_;
@@ -230,11 +231,6 @@ void SelectedMailbox::Expunged(uint32_t uid) {
     sets_.Release(arrived_[*arrived].flag_set);
     arrived_.erase(arrived_.begin() + static_cast<std::ptrdiff_t>(*arrived));
   }
-}
-
-void SelectedMailbox::ApplyOwnAdd(const v1::MessageInfo& info) {
-  SeeModseq(info.modseq());
-  Add(info.uid(), ToVector(info.flags()), info.modseq());
 }
 
 bool SelectedMailbox::ApplyOwnFlags(const v1::MessageInfo& info) {

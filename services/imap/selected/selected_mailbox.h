@@ -23,15 +23,24 @@
 // of its last add or flag change. The listing is taken after the session
 // subscribed, so changes already in it are recognised and ignored:
 //   MESSAGE_ADDED    ignored when the UID is known, is below the floor (the
-//                    listing's highest UID + 1: such a UID was expunged
-//                    before the listing was read), or was expunged during
-//                    this session.
+//                    listing's highest UID + 1), has a MODSEQ no higher than
+//                    the listing's highest message MODSEQ (both mean it was
+//                    added, and expunged, before the listing was read), or
+//                    was expunged during this session.
 //   FLAGS_CHANGED    applied only when its MODSEQ is above the message's.
 //   MESSAGE_EXPUNGED ignored for an unknown UID (a UID at or above the floor
 //                    is remembered, so a late MESSAGE_ADDED cannot bring it
 //                    back).
-// The same rules make the echoes of the session's own STORE, EXPUNGE,
-// APPEND and COPY harmless, in whichever order echo and result arrive.
+// The same rules make the echoes of the session's own STORE and EXPUNGE
+// harmless, in whichever order echo and result arrive. The stream must
+// deliver every change made after the session subscribed, in MODSEQ order,
+// at least once; a repeat may come at any later time.
+//
+// New messages are learnt from the stream only, never from the session's
+// own APPEND or COPY result: another session's message with a lower UID may
+// still be on its way, and once a higher UID has been announced it could no
+// longer be numbered (UIDs ascend with sequence numbers). The stream
+// delivers adds in UID order, so EXISTS follows as soon as the echo does.
 //
 // STANDARDS
 //   RFC 9051 2.3.1.1 (UIDs ascend with sequence numbers), 2.3.1.2 (sequence
@@ -158,11 +167,6 @@ class SelectedMailbox {
   // and deleted().
   void OnChange(const ::kurier::store::v1::Change& change);
 
-  // A message the session added to this mailbox itself (APPEND, COPY into
-  // the selected mailbox), as FetchMessages returns it: known before its
-  // echo, which is then ignored. The next FlushPending announces it.
-  void ApplyOwnAdd(const ::kurier::store::v1::MessageInfo& info);
-
   // One message of this session's StoreFlags response, applied when its
   // MODSEQ is above the one held; returns whether it was. The caller reports
   // it itself (the STORE's FETCH responses), so no unsolicited FETCH is
@@ -267,8 +271,10 @@ class SelectedMailbox {
   std::vector<Arrived> arrived_;
   FlagSets sets_;
 
-  // UIDs below it were in the listing or expunged before it was read.
+  // UIDs below it, and adds at or below listing_modseq_, were in the
+  // listing or expunged before it was read.
   uint32_t floor_ = 1;
+  uint64_t listing_modseq_ = 0;
   // UIDs at or above floor_ expunged during the session: a late or repeated
   // MESSAGE_ADDED must not bring them back.
   absl::flat_hash_set<uint32_t> expunged_since_floor_;

@@ -1,9 +1,16 @@
 #include "services/imap/selected/selected_mailbox.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 #include "proto/kurier/store/v1/store.pb.h"
 
@@ -130,6 +137,17 @@ TEST(SelectedMailboxTest, AddedBelowTheListingsLastUidWasExpungedBeforeIt) {
   mailbox.OnChange(Added(4, 6));
   EXPECT_FALSE(mailbox.has_pending());
   EXPECT_EQ(mailbox.exists(), 3u);
+}
+
+TEST(SelectedMailboxTest, AddedBeforeTheListingsLastModseqWasExpungedBeforeIt) {
+  // 3 was added (modseq 3) and expunged (4), then 2's flags changed (5),
+  // then the listing was read: 3 is above the listing's UIDs, yet old.
+  std::vector<v1::MessageInfo> listing = {Info(1, {}, 1), Info(2, {"\\Seen"}, 5)};
+  SelectedMailbox mailbox("INBOX", kMailbox, false, 42, 3, 5, listing);
+  mailbox.OnChange(Added(3, 3));
+  EXPECT_FALSE(mailbox.has_pending());
+  mailbox.OnChange(Added(4, 6));
+  EXPECT_EQ(Flush(mailbox, false), "* 3 EXISTS\r\n");
 }
 
 TEST(SelectedMailboxTest, OtherMailboxesAreIgnored) {
@@ -327,17 +345,6 @@ TEST(SelectedMailboxTest, OwnExpunge) {
   EXPECT_FALSE(mailbox.has_pending());
 }
 
-TEST(SelectedMailboxTest, OwnAdd) {
-  SelectedMailbox mailbox = Mailbox(2);
-  mailbox.ApplyOwnAdd(Info(3, {"\\Seen"}, 10));
-  mailbox.OnChange(Added(3, 10, {"\\Seen"}));
-  EXPECT_EQ(Flush(mailbox, false), "* 3 EXISTS\r\n");
-  EXPECT_EQ(mailbox.At(3).modseq, 10u);
-  mailbox.ApplyOwnAdd(Info(3, {"\\Seen"}, 10));
-  EXPECT_FALSE(mailbox.has_pending());
-  EXPECT_EQ(mailbox.uid_next(), 4u);
-}
-
 TEST(SelectedMailboxTest, MailboxRenamedAndDeleted) {
   SelectedMailbox mailbox = Mailbox(2);
   v1::Change renamed = Change(v1::Change::MAILBOX_RENAMED, 0, 5);
@@ -381,6 +388,310 @@ TEST(SelectedMailboxTest, MemoryPerMessage) {
   mailbox.FlushPending(&out, {});
   EXPECT_LE(mailbox.ApproximateBytes(), 16u * kMessages + 4096);
   EXPECT_EQ(FlagsAt(mailbox, 1000), kinds[0]);
+}
+
+// ------------------------------------------------------------ randomized
+
+// The store as storage/store_records.cc keeps it: one MODSEQ per operation,
+// UIDs in MODSEQ order, changes logged with the full flag list.
+class FakeStore {
+ public:
+  struct Message {
+    std::vector<std::string> flags;
+    uint64_t modseq = 0;
+  };
+
+  v1::MessageInfo Add(std::vector<std::string> flags) {
+    const uint64_t modseq = mailbox_modseq_ = ++modseq_;
+    const uint32_t uid = next_uid_++;
+    messages_[uid] = {flags, modseq};
+    log_.push_back(Added(uid, modseq, flags));
+    return Info(uid, flags, modseq);
+  }
+
+  // StoreFlags REPLACE: the response lists every message that exists,
+  // with its old MODSEQ when its flags were already `flags`.
+  std::vector<v1::MessageInfo> SetFlags(const std::vector<uint32_t>& uids, const std::vector<std::string>& flags) {
+    std::vector<v1::MessageInfo> infos;
+    uint64_t modseq = 0;
+    for (uint32_t uid : uids) {
+      auto it = messages_.find(uid);
+      if (it == messages_.end()) continue;
+      if (it->second.flags != flags) {
+        if (modseq == 0) modseq = mailbox_modseq_ = ++modseq_;
+        it->second = {flags, modseq};
+        log_.push_back(FlagsChanged(uid, modseq, flags));
+      }
+      infos.push_back(Info(uid, it->second.flags, it->second.modseq));
+    }
+    return infos;
+  }
+
+  std::vector<uint32_t> Expunge(const std::vector<uint32_t>& uids) {
+    std::vector<uint32_t> removed;
+    uint64_t modseq = 0;
+    for (uint32_t uid : uids) {
+      if (messages_.erase(uid) == 0) continue;
+      if (modseq == 0) modseq = mailbox_modseq_ = ++modseq_;
+      log_.push_back(Expunged(uid, modseq));
+      removed.push_back(uid);
+    }
+    return removed;
+  }
+
+  // A change to another mailbox of the account.
+  void Elsewhere() {
+    log_.push_back(Change(v1::Change::MESSAGE_ADDED, next_uid_, ++modseq_, {}, kMailbox + 1));
+  }
+
+  std::vector<v1::MessageInfo> Listing() const {
+    std::vector<v1::MessageInfo> listing;
+    for (const auto& [uid, message] : messages_) listing.push_back(Info(uid, message.flags, message.modseq));
+    return listing;
+  }
+
+  const std::map<uint32_t, Message>& messages() const { return messages_; }
+  const std::vector<v1::Change>& log() const { return log_; }
+  uint32_t next_uid() const { return next_uid_; }
+  // The mailbox's HIGHESTMODSEQ (modseq_ counts the whole account).
+  uint64_t mailbox_modseq() const { return mailbox_modseq_; }
+
+ private:
+  uint64_t modseq_ = 0;
+  uint64_t mailbox_modseq_ = 0;
+  uint32_t next_uid_ = 1;
+  std::map<uint32_t, Message> messages_;
+  std::vector<v1::Change> log_;
+};
+
+// What a client knows, built only from the untagged responses it read (and,
+// for messages an EXISTS announced, the FETCH UID FLAGS it would send next).
+struct Client {
+  std::vector<uint32_t> uids;
+  std::vector<std::vector<std::string>> flags;
+
+  void Read(const std::string& out, const SelectedMailbox& mailbox, bool expunge_allowed) {
+    for (absl::string_view line : absl::StrSplit(out, "\r\n", absl::SkipEmpty())) {
+      SCOPED_TRACE(std::string(line));
+      ASSERT_TRUE(absl::ConsumePrefix(&line, "* "));
+      const size_t space = line.find(' ');
+      uint32_t n = 0;
+      ASSERT_TRUE(absl::SimpleAtoi(line.substr(0, space), &n));
+      absl::string_view rest = line.substr(space + 1);
+      if (rest == "EXPUNGE") {
+        ASSERT_TRUE(expunge_allowed);
+        ASSERT_GE(n, 1u);
+        ASSERT_LE(n, uids.size());
+        uids.erase(uids.begin() + (n - 1));
+        flags.erase(flags.begin() + (n - 1));
+      } else if (rest == "EXISTS") {
+        ASSERT_GE(n, uids.size());  // EXISTS never lowers the count
+        for (uint32_t seq = static_cast<uint32_t>(uids.size()) + 1; seq <= n; ++seq) {
+          uids.push_back(mailbox.UidAt(seq));
+          flags.push_back(*mailbox.At(seq).flags);
+        }
+      } else {
+        ASSERT_TRUE(absl::ConsumePrefix(&rest, "FETCH ("));
+        ASSERT_GE(n, 1u);
+        ASSERT_LE(n, uids.size());
+        if (absl::ConsumePrefix(&rest, "UID ")) {
+          const size_t end = rest.find(' ');
+          uint32_t uid = 0;
+          ASSERT_TRUE(absl::SimpleAtoi(rest.substr(0, end), &uid));
+          ASSERT_EQ(uid, uids[n - 1]);
+          rest.remove_prefix(end + 1);
+        }
+        ASSERT_TRUE(absl::ConsumePrefix(&rest, "FLAGS ("));
+        const size_t close = rest.find(')');
+        flags[n - 1] = absl::StrSplit(rest.substr(0, close), ' ', absl::SkipEmpty());
+        rest.remove_prefix(close + 1);
+        if (absl::ConsumePrefix(&rest, " MODSEQ (")) rest.remove_prefix(rest.find(')') + 1);
+        ASSERT_EQ(rest, ")");
+      }
+    }
+  }
+};
+
+class RandomTest {
+ public:
+  explicit RandomTest(uint32_t seed) : rng_(seed) {}
+
+  void Run(int steps) {
+    for (int i = Below(20); i > 0; --i) OtherOperation();
+    subscribed_ = store_.log().size();
+    const uint32_t uid_next = store_.next_uid();  // GetMailboxStatus before the listing
+    for (int i = Below(10); i > 0; --i) OtherOperation();
+    mailbox_.emplace("INBOX", kMailbox, false, 42, uid_next, store_.mailbox_modseq(), store_.Listing());
+    for (const auto& [uid, message] : store_.messages()) {
+      client_.uids.push_back(uid);
+      client_.flags.push_back(message.flags);
+    }
+    delivered_ = subscribed_;
+    for (int step = 0; step < steps && !::testing::Test::HasFatalFailure(); ++step) {
+      const int r = Below(100);
+      if (r < 25) {
+        OtherOperation();
+      } else if (r < 50) {
+        Deliver(1 + Below(5));
+      } else if (r < 60) {
+        OwnStore();
+      } else if (r < 68) {
+        OwnExpunge();
+      } else if (r < 73) {
+        OwnAppend();
+      } else {
+        const bool allow_expunge = Below(2) == 0;
+        EndCommand(allow_expunge);
+        if (allow_expunge && delivered_ == store_.log().size()) CheckTruth();
+      }
+    }
+    Deliver(store_.log().size());
+    EndCommand(true);
+    CheckTruth();
+    EXPECT_EQ(mailbox_->out_of_order_adds(), 0u);
+  }
+
+ private:
+  int Below(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+
+  std::vector<std::string> RandomFlags() {
+    static const char* const kFlags[] = {"$Junk", "\\Answered", "\\Deleted", "\\Flagged", "\\Seen"};
+    std::vector<std::string> flags;
+    for (const char* flag : kFlags) {
+      if (Below(3) == 0) flags.push_back(flag);
+    }
+    return flags;
+  }
+
+  // Some of the store's messages, or (as a client would name them) of the
+  // client's view.
+  std::vector<uint32_t> SomeUids(bool from_client) {
+    std::vector<uint32_t> all;
+    if (from_client) {
+      all = mailbox_->uids();
+    } else {
+      for (const auto& [uid, message] : store_.messages()) all.push_back(uid);
+    }
+    std::vector<uint32_t> some;
+    const int keep = 1 + Below(4);
+    for (uint32_t uid : all) {
+      if (Below(static_cast<int>(all.size())) < keep) some.push_back(uid);
+    }
+    return some;
+  }
+
+  // Another session or server.
+  void OtherOperation() {
+    const int r = Below(10);
+    if (r < 4 || store_.messages().empty()) {
+      store_.Add(RandomFlags());
+    } else if (r < 7) {
+      store_.SetFlags(SomeUids(false), RandomFlags());
+    } else if (r < 9) {
+      store_.Expunge(SomeUids(false));
+    } else {
+      store_.Elsewhere();
+    }
+  }
+
+  // The next `n` changes of the stream, with repeats now and then of
+  // earlier ones made since the session subscribed (a reconnect's replay).
+  void Deliver(size_t n) {
+    for (; n > 0 && delivered_ < store_.log().size(); --n) {
+      mailbox_->OnChange(store_.log()[delivered_++]);
+      if (Below(10) == 0) {
+        const size_t from = subscribed_ + static_cast<size_t>(Below(static_cast<int>(delivered_ - subscribed_)));
+        for (size_t i = from; i < delivered_ && i < from + 5; ++i) mailbox_->OnChange(store_.log()[i]);
+      }
+    }
+  }
+
+  void MaybeDeliver() {
+    if (Below(2) == 0) Deliver(1 + Below(4));
+  }
+
+  // The end of a command: what it may write.
+  void EndCommand(bool allow_expunge) {
+    std::string out;
+    mailbox_->FlushPending(&out, {.allow_expunge = allow_expunge, .uid_in_fetch = Below(2) == 0,
+                                  .modseq = Below(2) == 0});
+    client_.Read(out, *mailbox_, allow_expunge);
+    CheckView();
+  }
+
+  // STORE (not .SILENT): the store's answer arrives after other changes may
+  // have been delivered; the session writes a FETCH from it.
+  void OwnStore() {
+    std::vector<v1::MessageInfo> infos = store_.SetFlags(SomeUids(true), RandomFlags());
+    if (Below(2) == 0) OtherOperation();
+    MaybeDeliver();
+    std::string out;
+    for (const v1::MessageInfo& info : infos) {
+      mailbox_->ApplyOwnFlags(info);
+      const uint32_t seq = mailbox_->SeqOf(info.uid());
+      if (seq == 0) continue;
+      out += "* " + std::to_string(seq) + " FETCH (FLAGS (";
+      for (int i = 0; i < info.flags_size(); ++i) out += (i == 0 ? "" : " ") + info.flags(i);
+      out += "))\r\n";
+    }
+    client_.Read(out, *mailbox_, false);
+    EndCommand(/*allow_expunge=*/Below(2) == 0);  // STORE or UID STORE
+  }
+
+  void OwnExpunge() {
+    std::vector<uint32_t> removed = store_.Expunge(SomeUids(true));
+    MaybeDeliver();
+    std::string out;
+    mailbox_->ApplyOwnExpunge(removed, &out);
+    client_.Read(out, *mailbox_, true);
+    EndCommand(true);
+  }
+
+  void OwnAppend() {
+    store_.Add(RandomFlags());
+    MaybeDeliver();
+    EndCommand(true);
+  }
+
+  // After any FlushPending: the client numbers messages as the server does
+  // and knows the flags of each that is not expunge-pending.
+  void CheckView() {
+    ASSERT_EQ(client_.uids, mailbox_->uids());
+    for (uint32_t seq = 1; seq <= mailbox_->exists(); ++seq) {
+      if (mailbox_->At(seq).expunged) continue;
+      ASSERT_EQ(client_.flags[seq - 1], *mailbox_->At(seq).flags) << "seq " << seq;
+    }
+  }
+
+  // After a FlushPending that could write everything, of everything
+  // delivered: the client's view is the store's.
+  void CheckTruth() {
+    ASSERT_FALSE(mailbox_->has_pending());
+    std::vector<uint32_t> uids;
+    std::vector<std::vector<std::string>> flags;
+    for (const auto& [uid, message] : store_.messages()) {
+      uids.push_back(uid);
+      flags.push_back(message.flags);
+    }
+    ASSERT_EQ(client_.uids, uids);
+    ASSERT_EQ(client_.flags, flags);
+    ASSERT_EQ(mailbox_->highest_modseq(), store_.mailbox_modseq());
+  }
+
+  std::mt19937 rng_;
+  FakeStore store_;
+  std::optional<SelectedMailbox> mailbox_;
+  Client client_;
+  size_t subscribed_ = 0;
+  size_t delivered_ = 0;
+};
+
+TEST(SelectedMailboxTest, RandomChangesKeepTheClientInStep) {
+  for (uint32_t seed = 1; seed <= 300; ++seed) {
+    SCOPED_TRACE(seed);
+    RandomTest(seed).Run(400);
+    if (HasFatalFailure()) return;
+  }
 }
 
 }  // namespace
