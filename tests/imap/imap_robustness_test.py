@@ -4,6 +4,7 @@ data is sent), invalid mailbox names, "*" in an empty mailbox, commands in
 the wrong state, too many bad commands, an IDLE never ended, 10,000
 pipelined commands, a client that never reads, and SIGTERM."""
 
+import random
 import re
 import signal
 import socket
@@ -120,6 +121,88 @@ class SyntaxTest(fx.ImapTestCase):
                 self.assertStatus(client.command(line), "BAD", client=client)
         self.assertStatus(client.command("SELECT INBOX"), "OK", client=client)
         self.assertEqual(self.fetch_one(client, "FETCH 1 UID")["UID"], 1)
+
+
+class TlsAndSecurityTest(fx.ImapTestCase):
+
+    def test_starttls_twice_and_after_login(self):
+        account = self.new_account()
+        client = self.raw(self.tls_only)
+        self.assertStatus(client.command("STARTTLS"), "OK", client=client)
+        client.starttls(self.tls_only.ssl_context())
+        response = client.command("CAPABILITY")
+        caps = response.lines("CAPABILITY")[0].split()[2:]
+        self.assertNotIn(b"STARTTLS", caps)
+        self.assertNotIn(b"LOGINDISABLED", caps)
+        self.assertStatus(client.command("STARTTLS"), "BAD", client=client)
+        self.assertStatus(client.command('LOGIN "%s" "%s"' % (account, fx.PASSWORD)), "OK", client=client)
+        implicit = self.raw(self.tls_only, tls=True)
+        self.assertStatus(implicit.command("STARTTLS"), "BAD", client=implicit)
+
+    def test_commands_smuggled_behind_starttls_are_discarded(self):
+        account = self.new_account()
+        client = self.raw(self.tls_only)
+        # RFC 9051 6.2.1: the client must wait for the OK; a server that
+        # executed what followed it would answer a man in the middle's command.
+        client.send("S1 STARTTLS\r\nS2 LOGIN \"%s\" \"%s\"\r\n" % (account, fx.PASSWORD))
+        line = client.readline()
+        self.assertTrue(line.startswith(b"S1 OK"), line)
+        self.assertEqual(client.buffered(), b"", "nothing after the STARTTLS OK before the handshake")
+        client.starttls(self.tls_only.ssl_context())
+        # An answer to S2 would come before this one (read_until_tagged fails on it).
+        response = client.command("NOOP")
+        self.assertStatus(response, "OK", client=client)
+        self.assertEqual(response.untagged, [])
+        self.assertStatus(client.command("SELECT INBOX"), "BAD", client=client)  # still not logged in
+
+    def test_garbage_instead_of_a_tls_handshake(self):
+        for garbage in (b"A1 CAPABILITY\r\n", bytes(random.Random(3).randrange(256) for _ in range(4096))):
+            with self.subTest(garbage=garbage[:16]):
+                sock = socket.create_connection((kh.LOOPBACK, self.tls_only.tls_port), 10)
+                self.addCleanup(sock.close)
+                client = kh.LineClient(sock, 10)
+                client.send(garbage)
+                data = client.read_until_eof()  # a TLS alert at most, then the close
+                self.assertNotIn(b"* OK", data)
+        good = self.raw(self.tls_only, tls=True)
+        self.assertStatus(good.command("NOOP"), "OK", client=good)
+
+    def test_passwords_never_reach_the_log(self):
+        password = "Unmistakable-%d-secret" % random.Random().randrange(10 ** 9)
+        account = "logcheck%d@%s" % (fx.unique(), fx.DOMAIN)
+        self.ctl.add_account(account, password)
+        client = self.raw(self.plaintext)
+        client.command('LOGIN "%s" "%s-wrong"' % (account, password))
+        client.command("AUTHENTICATE PLAIN " + kh.sasl_plain(account, password + "-wrong"))
+        client = self.raw(self.plaintext)
+        self.assertStatus(client.command('LOGIN "%s" "%s"' % (account, password)), "OK", client=client)
+        client.command("FROBNICATE %s" % password)
+        log = self.plaintext.process.log_text()
+        self.assertIn(account, log, "the log names the account (so it is the right log)")
+        self.assertNotIn("Unmistakable", log)
+        self.assertNotIn(kh.sasl_plain(account, password + "-wrong"), log)
+
+    def test_three_failed_logins_close_the_connection(self):
+        account = self.new_account()
+        client = self.raw(self.plaintext)
+        for _ in range(2):
+            self.assertStatus(client.command('LOGIN "%s" "wrong"' % account), "NO", "AUTHENTICATIONFAILED", client)
+        client.send_command('LOGIN "%s" "wrong"' % account)
+        rest = client.read_until_eof()
+        self.assertRegex(rest, rb"^A003 NO \[AUTHENTICATIONFAILED\][^\r\n]*\r\n(\* BYE[^\r\n]*\r\n)?$")
+
+    def test_metrics_and_healthz(self):
+        account = self.new_account()
+        self.raw_login(account).command("NOOP")
+        text = self.plaintext.metrics()
+        for name in ("kurier_imap_sessions_open", "kurier_imap_logins_total", "kurier_imap_commands_total"):
+            self.assertIn(name, text)
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                self.assertRegex(line, r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+Inf-]+$",
+                                 "not a Prometheus sample line")
+        status, _ = kh.http_get(self.plaintext.metrics_port, "/healthz")
+        self.assertEqual(status, 200)
 
 
 class LimitsTest(fx.ImapTestCase):
