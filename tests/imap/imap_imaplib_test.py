@@ -514,6 +514,25 @@ class MessageTest(fx.ImapTestCase):
         self.assertStatus(self.client.command("SELECT Nothing"), "NO", client=self.client)
         self.assertStatus(self.client.command("FETCH 1 FLAGS"), "BAD", client=self.client)
 
+    def test_imap4rev2_mode(self):
+        self.lib.append("INBOX", "(\\Deleted)", None, fx.message("second"))
+        self.assertStatus(self.client.command("ENABLE IMAP4rev2"), "OK", client=self.client)
+        response = self.client.command("SELECT INBOX")
+        self.assertStatus(response, "OK", "READ-WRITE", self.client)
+        self.assertEqual(response.lines("RECENT"), [], "IMAP4rev2 has no RECENT response")
+        self.assertEqual([(e[1], e[2]) for e in response.list_entries()], [("/", "INBOX")],
+                         "RFC 9051 6.3.2: SELECT returns a LIST response with the mailbox name")
+        response = self.client.command("EXAMINE Drafts")
+        self.assertTrue(response.untagged[0].startswith(b"* OK [CLOSED]"),
+                        "the CLOSED response code first: %r" % response.untagged[:2])
+        self.client.command("SELECT INBOX")
+        response = self.client.command("SEARCH UNDELETED")
+        self.assertEqual(response.lines("SEARCH"), [], "IMAP4rev2 answers SEARCH with ESEARCH")
+        self.assertEqual(response.esearch()["ALL"], {1})
+        status = self.client.command("STATUS INBOX (MESSAGES DELETED SIZE)").status_items()["INBOX"]
+        self.assertEqual(status["MESSAGES"], 2)
+        self.assertEqual(status["DELETED"], 1)
+
     def test_fetch_macros_and_rfc822_items(self):
         self.lib.append("INBOX", None, None, fx.message("=?utf-8?q?Caf=C3=A9?= menu"))
         self.client.command("SELECT INBOX")
