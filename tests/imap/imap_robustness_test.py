@@ -46,6 +46,32 @@ class SyntaxTest(fx.ImapTestCase):
         items = self.fetch_one(client, "FETCH 1 (FLAGS UID)")
         self.assertEqual(items["UID"], 1)
 
+    def test_abusive_nesting_numbers_and_lengths(self):
+        account = self.new_account([fx.message("one"), fx.message("two")])
+        client = self.raw_login(account, select="INBOX")
+        for line in ("SEARCH " + "(" * 5000 + "ALL" + ")" * 5000, "SEARCH " + "NOT " * 8000 + "ALL",
+                     "SEARCH " + "OR " * 4000 + "ALL " * 4001, "SEARCH " + "NOT " * 40000 + "ALL",
+                     "FETCH 4294967296 FLAGS", "FETCH 1:99999999999999999999 FLAGS", "FETCH 3 FLAGS",
+                     "FETCH " + ",".join(["1"] * 20000) + " UID", "APPEND INBOX {99999999999999999999}",
+                     "X" * 200000):
+            with self.subTest(line=line[:30]):
+                response = client.command(line)
+                self.assertIn(response.status, ("BAD", "NO"), response.tagged)
+                self.assertStatus(client.command("NOOP"), "OK", client=client)
+        response = client.command("UID FETCH 1:4294967295 UID")
+        self.assertEqual([i["UID"] for _, i in response.fetches()], [1, 2])
+
+    def test_client_gone_in_the_middle_of_a_literal(self):
+        account = self.new_account()
+        client = self.raw_login(account)
+        content = fx.message("cut short", ["x" * 70] * 100)
+        client.send(b"A1 APPEND INBOX {%d+}\r\n" % len(content) + content[:len(content) // 2])
+        client.close()
+        again = self.raw_login(account)
+        response = again.command("STATUS INBOX (MESSAGES)")
+        self.assertEqual(response.status_items()["INBOX"]["MESSAGES"], 0, "no half message stored")
+        self.assertEqual(self.ctl.message_list(account), [])
+
     def test_unknown_commands_and_garbage(self):
         account = self.new_account()
         client = self.raw(self.plaintext)
