@@ -42,12 +42,17 @@ struct ListSelectOptions {
 
 // RFC 5258 / RFC 6154 / RFC 5819 return options: what is said of each name.
 struct ListReturnOptions {
-  bool subscribed = false;   // \Subscribed (implied by the selection option)
-  bool children = false;     // \HasChildren / \HasNoChildren (always sent)
-  bool special_use = false;  // \Sent... (implied by the selection option;
-                             // always sent)
-  bool status = false;       // a STATUS response after each selectable one
-  std::vector<StatusItem> status_items;  // when status: at least one
+  // \Subscribed; implied by the SUBSCRIBED selection option.
+  bool subscribed = false;
+  // \HasChildren / \HasNoChildren (sent whether asked or not).
+  bool children = false;
+  // \Sent...; implied by the SPECIAL-USE selection option (sent whether
+  // asked or not).
+  bool special_use = false;
+  // A STATUS response with `status_items` (then at least one) after the
+  // LIST response of each selectable mailbox.
+  bool status = false;
+  std::vector<StatusItem> status_items;
 };
 
 struct ListCommand {

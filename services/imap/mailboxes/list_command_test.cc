@@ -150,11 +150,11 @@ TEST(ListCommandTest, BadArguments) {
            "A1 LIST \"\"",
            "A1 LIST ()",
            "A1 LIST () \"\"",
-           "A1 LIST (FOO) \"\" *",                      // unknown selection option
-           "A1 LIST (\"SUBSCRIBED\") \"\" *",           // options are atoms
+           "A1 LIST (FOO) \"\" *",             // unknown selection option
+           "A1 LIST (\"SUBSCRIBED\") \"\" *",  // options are atoms
            "A1 LIST ((SUBSCRIBED)) \"\" *",
-           "A1 LIST \"\" * RETURN (FOO)",               // unknown return option
-           "A1 LIST \"\" * RETURN (STATUS)",            // STATUS without items
+           "A1 LIST \"\" * RETURN (FOO)",     // unknown return option
+           "A1 LIST \"\" * RETURN (STATUS)",  // STATUS without items
            "A1 LIST \"\" * RETURN (STATUS ())",
            "A1 LIST \"\" * RETURN (STATUS (FOO))",
            "A1 LIST \"\" * RETURN (STATUS MESSAGES)",
@@ -163,14 +163,14 @@ TEST(ListCommandTest, BadArguments) {
            "A1 LIST \"\" * RETURNS (CHILDREN)",
            "A1 LIST \"\" * RETURN (CHILDREN) x",
            "A1 LIST \"\" * x",
-           "A1 LIST \"\" ()",                           // empty pattern list
+           "A1 LIST \"\" ()",  // empty pattern list
            "A1 LIST \"\" (a (b))",
            "A1 LIST (a) \"\" *",
            "A1 LIST (\"\") \"\" *",
-           "A1 LIST \"\" &Jjo",                         // bad modified UTF-7
+           "A1 LIST \"\" &Jjo",  // bad modified UTF-7
            "A1 LIST &Jjo *",
-           "A1 LIST \"\" \"\xc3\"",                     // 8-bit in rev1
-           "A1 LSUB \"\" (a b)",                        // no pattern lists in LSUB
+           "A1 LIST \"\" \"\xc3\"",  // 8-bit in rev1
+           "A1 LSUB \"\" (a b)",     // no pattern lists in LSUB
            "A1 LSUB \"\"",
            "A1 LSUB \"\" * x",
            "A1 LSUB (SUBSCRIBED) \"\" *",

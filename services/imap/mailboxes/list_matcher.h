@@ -78,10 +78,10 @@ class ListPattern {
   std::vector<Token> tokens_;
   size_t literal_chars_ = 0;
   bool ends_with_percent_ = false;
-  size_t words_ = 0;                    // 64-bit words per state set
-  std::vector<int16_t> char_index_;     // byte -> row of char_masks_, or -1
-  Bits char_masks_;                     // one row of words_ per byte used
-  Bits star_, percent_, wildcard_;      // the tokens of each kind
+  size_t words_ = 0;                 // 64-bit words per state set
+  std::vector<int16_t> char_index_;  // byte -> row of char_masks_, or -1
+  Bits char_masks_;                  // one row of words_ per byte used
+  Bits star_, percent_, wildcard_;   // the tokens of each kind
 };
 
 // The root name in the answer to an empty pattern ("LIST ref """): the

@@ -57,8 +57,12 @@ TEST(ListMatcherTest, WildcardRuns) {
 }
 
 TEST(ListMatcherTest, Utf8Names) {
-  EXPECT_TRUE(Match("%", "Entw\xc3\xbc" "rfe"));
-  EXPECT_TRUE(Match("Entw%rfe", "Entw\xc3\xbc" "rfe"));
+  EXPECT_TRUE(Match("%",
+                    "Entw\xc3\xbc"
+                    "rfe"));
+  EXPECT_TRUE(Match("Entw%rfe",
+                    "Entw\xc3\xbc"
+                    "rfe"));
   EXPECT_TRUE(Match("\xe6\x97\xa5\xe6\x9c\xac/%", "\xe6\x97\xa5\xe6\x9c\xac/x"));
 }
 

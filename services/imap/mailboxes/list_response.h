@@ -75,15 +75,15 @@ absl::string_view SpecialUseAttribute(absl::string_view special_use);
 
 // The names `command` lists from the account's `mailboxes`, in order.
 // `imap4rev2`: the client enabled IMAP4rev2 (levels are \NonExistent).
-std::vector<ListEntry> SelectListEntries(const ListCommand& command,
-                                         const std::vector<store::v1::Mailbox>& mailboxes, bool imap4rev2);
+std::vector<ListEntry> SelectListEntries(const ListCommand& command, const std::vector<store::v1::Mailbox>& mailboxes,
+                                         bool imap4rev2);
 
 // The untagged responses: "* LIST (\HasNoChildren) "/" INBOX\r\n" ("* LSUB"
 // for LSUB), with " ("CHILDINFO" ("SUBSCRIBED"))" when set, and after it
 // "* STATUS INBOX (MESSAGES 3)\r\n" when the entry asks. Names in UTF-8
 // when `utf8` (IMAP4rev2 / UTF8=ACCEPT), else modified UTF-7.
-std::string FormatListResponses(const ListCommand& command, const std::vector<store::v1::Mailbox>& mailboxes,
-                                bool utf8, bool imap4rev2);
+std::string FormatListResponses(const ListCommand& command, const std::vector<store::v1::Mailbox>& mailboxes, bool utf8,
+                                bool imap4rev2);
 
 // One entry as FormatListResponses writes it (the STATUS line included).
 // False, with nothing written, when the name is not valid UTF-8.

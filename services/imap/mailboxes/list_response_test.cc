@@ -64,15 +64,15 @@ std::vector<Mailbox> Fruits() {
 
 TEST(ListResponseTest, Rfc5258Example1AllMailboxes) {
   EXPECT_EQ(Respond("A01 LIST \"\" \"*\"", Fruits()), Lines({
-                                                      "* LIST (\\HasNoChildren) \"/\" INBOX",
-                                                      "* LIST (\\HasChildren) \"/\" Fruit",
-                                                      "* LIST (\\HasNoChildren) \"/\" Fruit/Apple",
-                                                      "* LIST (\\HasNoChildren) \"/\" Fruit/Banana",
-                                                      "* LIST (\\HasNoChildren) \"/\" Tofu",
-                                                      "* LIST (\\HasChildren) \"/\" Vegetable",
-                                                      "* LIST (\\HasNoChildren) \"/\" Vegetable/Broccoli",
-                                                      "* LIST (\\HasNoChildren) \"/\" Vegetable/Corn",
-                                                  }));
+                                                          "* LIST (\\HasNoChildren) \"/\" INBOX",
+                                                          "* LIST (\\HasChildren) \"/\" Fruit",
+                                                          "* LIST (\\HasNoChildren) \"/\" Fruit/Apple",
+                                                          "* LIST (\\HasNoChildren) \"/\" Fruit/Banana",
+                                                          "* LIST (\\HasNoChildren) \"/\" Tofu",
+                                                          "* LIST (\\HasChildren) \"/\" Vegetable",
+                                                          "* LIST (\\HasNoChildren) \"/\" Vegetable/Broccoli",
+                                                          "* LIST (\\HasNoChildren) \"/\" Vegetable/Corn",
+                                                      }));
 }
 
 TEST(ListResponseTest, Rfc5258Examples2And5Subscribed) {
@@ -140,20 +140,22 @@ TEST(ListResponseTest, Rfc5258Example8ChildInfo) {
 
   // A1) "Foo" is subscribed too.
   EXPECT_EQ(Respond("C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\"",
-                Account({"INBOX", "Foo:sub", "Foo/Bar", "Foo/Baz:sub", "Moo"})),
+                    Account({"INBOX", "Foo:sub", "Foo/Bar", "Foo/Baz:sub", "Moo"})),
             Lines({"* LIST (\\HasChildren \\Subscribed) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))"}));
 
   // A2) "Foo" does not exist.
-  EXPECT_EQ(Respond("C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\"", Account({"INBOX", "Foo/Bar", "Foo/Baz:sub", "Moo"})),
-            Lines({"* LIST (\\NonExistent \\HasChildren) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))"}));
+  EXPECT_EQ(
+      Respond("C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\"", Account({"INBOX", "Foo/Bar", "Foo/Baz:sub", "Moo"})),
+      Lines({"* LIST (\\NonExistent \\HasChildren) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))"}));
 
   // B) nothing is subscribed.
-  EXPECT_EQ(Respond("C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\"", Account({"INBOX", "Foo", "Foo/Bar", "Foo/Baz", "Moo"})),
+  EXPECT_EQ(Respond("C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\"",
+                    Account({"INBOX", "Foo", "Foo/Bar", "Foo/Baz", "Moo"})),
             "");
 
   // C) only "Foo" and "Moo" are subscribed.
   EXPECT_EQ(Respond("C04 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\" RETURN (CHILDREN)",
-                Account({"INBOX", "Foo:sub", "Foo/Bar", "Foo/Baz", "Moo:sub"})),
+                    Account({"INBOX", "Foo:sub", "Foo/Bar", "Foo/Baz", "Moo:sub"})),
             Lines({
                 "* LIST (\\HasChildren \\Subscribed) \"/\" Foo",
                 "* LIST (\\HasNoChildren \\Subscribed) \"/\" Moo",
@@ -225,9 +227,9 @@ TEST(ListResponseTest, Rfc9051RootAndDelimiter) {
 TEST(ListResponseTest, Rfc9051PercentListsLevels) {
   const auto account = Account({"INBOX", "~/Mail/foo/bar", "~/Mail/meetings"});
   EXPECT_EQ(Respond("A202 LIST ~/Mail/ %", account), Lines({
-                                                     "* LIST (\\Noselect \\HasChildren) \"/\" ~/Mail/foo",
-                                                     "* LIST (\\HasNoChildren) \"/\" ~/Mail/meetings",
-                                                 }));
+                                                         "* LIST (\\Noselect \\HasChildren) \"/\" ~/Mail/foo",
+                                                         "* LIST (\\HasNoChildren) \"/\" ~/Mail/meetings",
+                                                     }));
   // IMAP4rev2 clients and the extended syntax get the accurate \NonExistent.
   EXPECT_EQ(Respond("A202 LIST ~/Mail/ %", account, {.imap4rev2 = true}),
             Lines({
@@ -277,8 +279,8 @@ TEST(ListResponseTest, Rfc5819ListStatus) {
 
 // RFC 6154 section 5's hierarchy.
 std::vector<Mailbox> SpecialUses() {
-  return Account({"INBOX", "ToDo", "Projects", "Projects/2023:use=Archive", "SentMail:use=Sent",
-                  "MyDrafts:use=Drafts", "Trash:use=Trash"});
+  return Account({"INBOX", "ToDo", "Projects", "Projects/2023:use=Archive", "SentMail:use=Sent", "MyDrafts:use=Drafts",
+                  "Trash:use=Trash"});
 }
 
 TEST(ListResponseTest, Rfc6154SpecialUse) {
@@ -309,7 +311,8 @@ TEST(ListResponseTest, Rfc6154SpecialUse) {
 }
 
 TEST(ListResponseTest, SubscribedAndSpecialUseSelectBoth) {
-  const auto account = Account({"INBOX", "Sent:use=Sent,sub", "Trash:use=Trash", "Work:sub", "Work/Old:use=Archive,sub"});
+  const auto account =
+      Account({"INBOX", "Sent:use=Sent,sub", "Trash:use=Trash", "Work:sub", "Work/Old:use=Archive,sub"});
   EXPECT_EQ(Respond("A1 LIST (SUBSCRIBED SPECIAL-USE) \"\" *", account),
             Lines({
                 "* LIST (\\HasNoChildren \\Subscribed \\Sent) \"/\" Sent",
@@ -350,10 +353,10 @@ TEST(ListResponseTest, Lsub) {
 
 TEST(ListResponseTest, InboxIsAlwaysThereAndFirst) {
   EXPECT_EQ(Respond("A1 LIST \"\" *", Account({"Archive", "Zeta"})), Lines({
-                                                                    "* LIST (\\HasNoChildren) \"/\" INBOX",
-                                                                    "* LIST (\\HasNoChildren) \"/\" Archive",
-                                                                    "* LIST (\\HasNoChildren) \"/\" Zeta",
-                                                                }));
+                                                                         "* LIST (\\HasNoChildren) \"/\" INBOX",
+                                                                         "* LIST (\\HasNoChildren) \"/\" Archive",
+                                                                         "* LIST (\\HasNoChildren) \"/\" Zeta",
+                                                                     }));
   // No STATUS for an INBOX the store did not list.
   EXPECT_EQ(Respond("A1 LIST \"\" INBOX RETURN (STATUS (MESSAGES))", Account({"Archive"})),
             Lines({"* LIST (\\HasNoChildren) \"/\" INBOX"}));
@@ -363,9 +366,9 @@ TEST(ListResponseTest, InboxIsAlwaysThereAndFirst) {
 TEST(ListResponseTest, InboxChildren) {
   const auto account = Account({"INBOX", "INBOX/Sub", "INBOXES"});
   EXPECT_EQ(Respond("A1 LIST \"\" %", account), Lines({
-                                                "* LIST (\\HasChildren) \"/\" INBOX",
-                                                "* LIST (\\HasNoChildren) \"/\" INBOXES",
-                                            }));
+                                                    "* LIST (\\HasChildren) \"/\" INBOX",
+                                                    "* LIST (\\HasNoChildren) \"/\" INBOXES",
+                                                }));
   EXPECT_EQ(Respond("A1 LIST \"\" inbox/%", account), Lines({"* LIST (\\HasNoChildren) \"/\" INBOX/Sub"}));
   EXPECT_EQ(Respond("A1 LIST inbox/ %", account), Lines({"* LIST (\\HasNoChildren) \"/\" INBOX/Sub"}));
   EXPECT_EQ(Respond("A1 LIST \"\" inboxes", account), "");
