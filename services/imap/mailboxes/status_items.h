@@ -4,9 +4,10 @@
 //
 // STANDARDS
 //   RFC 9051 section 6.3.11 (STATUS; items MESSAGES, UIDNEXT, UIDVALIDITY,
-//     UNSEEN, DELETED, SIZE) and 7.4 (the STATUS response).
-//   RFC 3501 section 6.3.10 (adds RECENT; this server never sets \Recent, so
-//     RECENT is always 0; accepted from rev2 clients too, as Dovecot does).
+//     UNSEEN, DELETED, SIZE) and 7.3.3 (the STATUS response).
+//   RFC 3501 sections 6.3.10 and 7.2.4 (adds RECENT; this server never sets
+//     \Recent, so RECENT is always 0; accepted from rev2 clients too, as
+//     Dovecot does).
 //   RFC 7162 section 3.1 (CONDSTORE: the HIGHESTMODSEQ item).
 //   RFC 8438 (STATUS=SIZE: SIZE is the mailbox's total octets).
 //   RFC 5819 section 2 (LIST-STATUS uses the same items).
