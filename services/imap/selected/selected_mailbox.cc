@@ -16,6 +16,40 @@ std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::
   return std::vector<std::string>(flags.begin(), flags.end());
 }
 
+// A system flag in the store's spelling ("\\seen" -> "\\Seen"), as
+// storage/names.cc NormalizeFlags writes it; keywords as they are.
+std::string StoredFlag(const std::string& flag) {
+  for (absl::string_view system : {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"}) {
+    if (absl::EqualsIgnoreCase(flag, system)) return std::string(system);
+  }
+  return flag;
+}
+
+// The flags a client believes a message has after a STORE.SILENT, from
+// those it knew (unsorted; FlagSets::Intern sorts).
+std::vector<std::string> Believed(const SelectedMailbox::SilentStore& store, const std::vector<std::string>& known) {
+  std::vector<std::string> asked;
+  for (const std::string& flag : store.flags) asked.push_back(StoredFlag(flag));
+  switch (store.mode) {
+    case v1::StoreFlagsRequest::REPLACE:
+      return asked;
+    case v1::StoreFlagsRequest::ADD: {
+      std::vector<std::string> flags = known;
+      flags.insert(flags.end(), asked.begin(), asked.end());
+      return flags;
+    }
+    case v1::StoreFlagsRequest::REMOVE: {
+      std::vector<std::string> flags;
+      for (const std::string& flag : known) {
+        if (std::find(asked.begin(), asked.end(), flag) == asked.end()) flags.push_back(flag);
+      }
+      return flags;
+    }
+    default:
+      return known;
+  }
+}
+
 }  // namespace
 
 bool MayWriteExpunge(absl::string_view command, bool uid) {
@@ -209,9 +243,13 @@ void SelectedMailbox::Add(uint32_t uid, std::vector<std::string> flags, uint64_t
 void SelectedMailbox::FlagsChanged(uint32_t uid, std::vector<std::string> flags, uint64_t modseq) {
   if (std::optional<size_t> index = AnnouncedIndex(uid)) {
     if (modseq <= modseqs_[*index] || expunge_pending_.contains(uid)) return;
+    if (!flags_pending_.contains(uid)) {
+      // The client knows the flags held until now.
+      sets_.Ref(flag_sets_[*index]);
+      flags_pending_.emplace(uid, flag_sets_[*index]);
+    }
     Replace(&flag_sets_[*index], std::move(flags));
     modseqs_[*index] = modseq;
-    flags_pending_.insert(uid);
   } else if (std::optional<size_t> arrived = ArrivedIndex(uid)) {
     // Not announced: the client reads its flags after the EXISTS.
     Arrived& message = arrived_[*arrived];
@@ -225,7 +263,7 @@ void SelectedMailbox::Expunged(uint32_t uid) {
   if (uid >= floor_) expunged_since_floor_.insert(uid);
   if (AnnouncedIndex(uid).has_value()) {
     expunge_pending_.insert(uid);
-    flags_pending_.erase(uid);
+    DropFlagsPending(uid);
   } else if (std::optional<size_t> arrived = ArrivedIndex(uid)) {
     // Never announced: it goes without a word.
     sets_.Release(arrived_[*arrived].flag_set);
@@ -233,22 +271,49 @@ void SelectedMailbox::Expunged(uint32_t uid) {
   }
 }
 
-bool SelectedMailbox::ApplyOwnFlags(const v1::MessageInfo& info) {
+void SelectedMailbox::DropFlagsPending(uint32_t uid) {
+  auto pending = flags_pending_.find(uid);
+  if (pending == flags_pending_.end()) return;
+  sets_.Release(pending->second);
+  flags_pending_.erase(pending);
+}
+
+bool SelectedMailbox::ApplyOwnFlags(const v1::MessageInfo& info, const SilentStore* silent) {
   SeeModseq(info.modseq());
-  if (std::optional<size_t> index = AnnouncedIndex(info.uid())) {
-    if (info.modseq() <= modseqs_[*index] || expunge_pending_.contains(info.uid())) return false;
-    Replace(&flag_sets_[*index], ToVector(info.flags()));
-    modseqs_[*index] = info.modseq();
-    return true;
-  }
-  if (std::optional<size_t> arrived = ArrivedIndex(info.uid())) {
+  const uint32_t uid = info.uid();
+  std::optional<size_t> index = AnnouncedIndex(uid);
+  if (!index.has_value()) {
+    std::optional<size_t> arrived = ArrivedIndex(uid);
+    if (!arrived.has_value()) return false;
+    // Not announced: the client reads its flags after the EXISTS.
     Arrived& message = arrived_[*arrived];
-    if (info.modseq() <= message.modseq) return false;
+    if (info.modseq() < message.modseq) return false;
     Replace(&message.flag_set, ToVector(info.flags()));
     message.modseq = info.modseq();
     return true;
   }
-  return false;
+  if (expunge_pending_.contains(uid)) return false;
+  auto pending = flags_pending_.find(uid);
+  const uint32_t known = pending != flags_pending_.end() ? pending->second : flag_sets_[*index];
+  // What the client believes now: what the caller reports, or what it asked
+  // for applied to what it knew.
+  const uint32_t believed =
+      sets_.Intern(silent != nullptr ? Believed(*silent, sets_.Get(known)) : ToVector(info.flags()));
+  const bool latest = info.modseq() >= modseqs_[*index];
+  if (info.modseq() > modseqs_[*index]) {
+    Replace(&flag_sets_[*index], ToVector(info.flags()));
+    modseqs_[*index] = info.modseq();
+  }
+  if (believed == flag_sets_[*index]) {
+    sets_.Release(believed);
+    DropFlagsPending(uid);
+  } else if (pending != flags_pending_.end()) {
+    sets_.Release(pending->second);
+    pending->second = believed;
+  } else {
+    flags_pending_.emplace(uid, believed);
+  }
+  return latest;
 }
 
 void SelectedMailbox::RemoveAnnounced(const std::vector<size_t>& indices, std::string* out) {
@@ -264,7 +329,7 @@ void SelectedMailbox::RemoveAnnounced(const std::vector<size_t>& indices, std::s
       ++next;
       sets_.Release(flag_sets_[read]);
       expunge_pending_.erase(uids_[read]);
-      flags_pending_.erase(uids_[read]);
+      DropFlagsPending(uids_[read]);
       continue;
     }
     uids_[write] = uids_[read];
@@ -310,9 +375,13 @@ void SelectedMailbox::FlushPending(std::string* out, const FlushOptions& options
     arrived_.clear();
     absl::StrAppend(out, "* ", uids_.size(), " EXISTS\r\n");
   }
-  for (uint32_t uid : flags_pending_) {
+  for (const auto& [uid, known] : flags_pending_) {
     std::optional<size_t> index = AnnouncedIndex(uid);
-    if (!index.has_value() || expunge_pending_.contains(uid)) continue;
+    // Changed and changed back: only the MODSEQ is news.
+    const bool write = index.has_value() && !expunge_pending_.contains(uid) &&
+                       (flag_sets_[*index] != known || options.modseq);
+    sets_.Release(known);
+    if (!write) continue;
     absl::StrAppend(out, "* ", *index + 1, " FETCH (");
     if (options.uid_in_fetch) absl::StrAppend(out, "UID ", uid, " ");
     out->append("FLAGS ");

@@ -75,6 +75,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -167,17 +168,25 @@ class SelectedMailbox {
   // and deleted().
   void OnChange(const ::kurier::store::v1::Change& change);
 
-  // One message of this session's StoreFlags response, applied when its
-  // MODSEQ is above the one held; returns whether it was. The caller reports
-  // it itself (the STORE's FETCH responses), so no unsolicited FETCH is
-  // queued for it; a report queued before (another session's change, or
-  // this STORE's echo when it came first, which is redundant but correct)
-  // stays queued. False for a message unknown, expunge-pending, unchanged,
-  // or changed again since.
-  // Limitation: a change another session made just before this STORE, whose
-  // echo had not arrived yet, is taken as known; after STORE.SILENT the
-  // client hears of it only when the message changes again.
-  bool ApplyOwnFlags(const ::kurier::store::v1::MessageInfo& info);
+  // What a STORE.SILENT asked for: the client applies it to the flags it
+  // knew, and is told nothing.
+  struct SilentStore {
+    ::kurier::store::v1::StoreFlagsRequest::Mode mode = ::kurier::store::v1::StoreFlagsRequest::REPLACE;
+    std::vector<std::string> flags;
+  };
+
+  // One message of this session's StoreFlags response: a STORE whose FETCH
+  // response the caller writes from `info` (silent null; also the \Seen set
+  // by FETCH BODY[], reported in that FETCH), or a STORE.SILENT. Applied
+  // when its MODSEQ is above the one held. Afterwards a FETCH is queued for
+  // the message exactly when what the client now believes (info's flags, or
+  // the silent request applied to the flags it knew) differs from the
+  // message's latest flags, so the change is never reported twice, whether
+  // its echo came before or after, and another session's change in between
+  // is never lost. Returns whether `info` is the message's latest state;
+  // false for a message unknown or expunge-pending, or when a later change
+  // arrived already (its report stays queued).
+  bool ApplyOwnFlags(const ::kurier::store::v1::MessageInfo& info, const SilentStore* silent = nullptr);
 
   // This session's EXPUNGE (or MOVE) result: writes "* n EXPUNGE" for each
   // of `uids` the client knows and removes it at once; drops the others.
@@ -189,10 +198,11 @@ class SelectedMailbox {
   // Writes what the client has not been told, in this order: the pending
   // EXPUNGEs (with allow_expunge; numbered as ApplyOwnExpunge does), "* n
   // EXISTS" when messages arrived, then one FETCH with the latest FLAGS of
-  // each message another session changed (however often), numbered after
-  // the EXPUNGEs. Flag changes of messages whose EXPUNGE is pending are
-  // dropped. Afterwards the client's view is the store's, but for the
-  // expunges withheld.
+  // each message another session changed (however often; none when it is
+  // back to what the client knows, unless modseq), numbered after the
+  // EXPUNGEs. Flag changes of messages whose EXPUNGE is pending are dropped.
+  // Afterwards the client's view is the store's, but for the expunges
+  // withheld.
   void FlushPending(std::string* out, const FlushOptions& options);
 
   // Something for FlushPending (with allow_expunge) to write.
@@ -246,6 +256,7 @@ class SelectedMailbox {
   void Add(uint32_t uid, std::vector<std::string> flags, uint64_t modseq);
   void FlagsChanged(uint32_t uid, std::vector<std::string> flags, uint64_t modseq);
   void Expunged(uint32_t uid);
+  void DropFlagsPending(uint32_t uid);
   // Points `slot` at the set of `flags`, releasing the one it held.
   void Replace(uint32_t* slot, std::vector<std::string> flags);
   // Writes "* n EXPUNGE" for the announced messages at `indices`
@@ -280,8 +291,9 @@ class SelectedMailbox {
   absl::flat_hash_set<uint32_t> expunged_since_floor_;
   // Announced messages expunged in the store, EXPUNGE not yet written.
   absl::btree_set<uint32_t> expunge_pending_;
-  // Announced messages whose flags others changed since last reported.
-  absl::btree_set<uint32_t> flags_pending_;
+  // Announced messages whose flags may differ from what the client knows:
+  // UID -> the flag set it knows (holding a reference).
+  absl::btree_map<uint32_t, uint32_t> flags_pending_;
   uint64_t out_of_order_adds_ = 0;
 };
 

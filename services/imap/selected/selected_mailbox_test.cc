@@ -302,22 +302,74 @@ TEST(SelectedMailboxTest, OwnStoreIsNotReportedAgain) {
   mailbox.OnChange(FlagsChanged(2, 10, {"\\Flagged", "\\Seen"}));
   EXPECT_FALSE(mailbox.has_pending());
   // Unchanged by the store: the message comes back with its old MODSEQ.
-  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(2, {"\\Flagged", "\\Seen"}, 10)));
-  // Already changed again by another session: the older result is ignored,
-  // the other change stays queued.
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(2, {"\\Flagged", "\\Seen"}, 10)));
+  EXPECT_FALSE(mailbox.has_pending());
+  // Echo first: its report is withdrawn.
+  mailbox.OnChange(FlagsChanged(1, 11, {}));
+  EXPECT_TRUE(mailbox.has_pending());
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(1, {}, 11)));
+  EXPECT_FALSE(mailbox.has_pending());
+  EXPECT_EQ(Flush(mailbox, true), "");
+  // Another session's change, then this STORE's echo, then its result: the
+  // STORE's FETCH says it all.
+  mailbox.OnChange(FlagsChanged(2, 20, {"\\Seen"}));
+  mailbox.OnChange(FlagsChanged(2, 21, {"$Mine", "\\Seen"}));
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(2, {"$Mine", "\\Seen"}, 21)));
+  EXPECT_EQ(Flush(mailbox, false), "");
+}
+
+TEST(SelectedMailboxTest, OwnStoreOvertakenByAnotherChange) {
+  SelectedMailbox mailbox = Mailbox(3);
+  // Another session changed the message after this STORE: the STORE's
+  // (older) FETCH is corrected at the end of the command.
   mailbox.OnChange(FlagsChanged(3, 12, {}));
   EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(3, {"\\Answered", "\\Seen"}, 11)));
   EXPECT_EQ(FlagsAt(mailbox, 3), (std::vector<std::string>{}));
   EXPECT_EQ(Flush(mailbox, false), "* 3 FETCH (FLAGS ())\r\n");
-  // Echo first: reported once more (correct, if redundant).
-  mailbox.OnChange(FlagsChanged(1, 13, {}));
-  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(1, {}, 13)));
-  EXPECT_EQ(Flush(mailbox, false), "* 1 FETCH (FLAGS ())\r\n");
+  // The same with the echo first.
+  mailbox.OnChange(FlagsChanged(3, 22, {"$Mine"}));
+  mailbox.OnChange(FlagsChanged(3, 23, {"$Theirs"}));
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(3, {"$Mine"}, 22)));
+  EXPECT_EQ(Flush(mailbox, false), "* 3 FETCH (FLAGS ($Theirs))\r\n");
   // Unknown, and expunge-pending messages.
-  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(9, {}, 14)));
-  mailbox.OnChange(Expunged(1, 15));
-  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(1, {"\\Seen"}, 16)));
-  EXPECT_EQ(mailbox.highest_modseq(), 16u);
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(9, {}, 24)));
+  mailbox.OnChange(Expunged(1, 25));
+  EXPECT_FALSE(mailbox.ApplyOwnFlags(Info(1, {"\\Seen"}, 26)));
+  EXPECT_EQ(mailbox.highest_modseq(), 26u);
+  EXPECT_EQ(Flush(mailbox, true), "* 1 EXPUNGE\r\n");
+}
+
+TEST(SelectedMailboxTest, OwnSilentStore) {
+  using Mode = v1::StoreFlagsRequest;
+  SelectedMailbox mailbox = Mailbox(3, /*unseen=*/{1, 2, 3});
+  // The client asked for +FLAGS.SILENT (\flagged) and knows it: nothing to
+  // say, echo first or after.
+  const SelectedMailbox::SilentStore flag{Mode::ADD, {"\\flagged"}};
+  mailbox.OnChange(FlagsChanged(1, 10, {"\\Flagged"}));
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(1, {"\\Flagged"}, 10), &flag));
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(2, {"\\Flagged"}, 11), &flag));
+  mailbox.OnChange(FlagsChanged(2, 11, {"\\Flagged"}));
+  EXPECT_FALSE(mailbox.has_pending());
+  // Another session set \Flagged and \Seen first; this STORE changed
+  // nothing. The client believes \Flagged alone: it is told the rest.
+  mailbox.OnChange(FlagsChanged(3, 12, {"\\Flagged", "\\Seen"}));
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(3, {"\\Flagged", "\\Seen"}, 12), &flag));
+  EXPECT_EQ(Flush(mailbox, false), "* 3 FETCH (FLAGS (\\Flagged \\Seen))\r\n");
+  // -FLAGS.SILENT and FLAGS.SILENT.
+  const SelectedMailbox::SilentStore unflag{Mode::REMOVE, {"\\Flagged"}};
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(3, {"\\Seen"}, 13), &unflag));
+  const SelectedMailbox::SilentStore replace{Mode::REPLACE, {"$B", "$A"}};
+  mailbox.OnChange(FlagsChanged(1, 14, {"$A", "$B"}));
+  EXPECT_TRUE(mailbox.ApplyOwnFlags(Info(1, {"$A", "$B"}, 14), &replace));
+  EXPECT_FALSE(mailbox.has_pending());
+  // Changed by another session and changed back: nothing to say, but for
+  // the MODSEQ under CONDSTORE.
+  mailbox.OnChange(FlagsChanged(2, 15, {}));
+  mailbox.OnChange(FlagsChanged(2, 16, {"\\Flagged"}));
+  EXPECT_EQ(Flush(mailbox, false), "");
+  mailbox.OnChange(FlagsChanged(2, 17, {}));
+  mailbox.OnChange(FlagsChanged(2, 18, {"\\Flagged"}));
+  EXPECT_EQ(Flush(mailbox, false, true, true), "* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (18))\r\n");
 }
 
 TEST(SelectedMailboxTest, OwnExpunge) {
@@ -409,22 +461,43 @@ class FakeStore {
     return Info(uid, flags, modseq);
   }
 
-  // StoreFlags REPLACE: the response lists every message that exists,
-  // with its old MODSEQ when its flags were already `flags`.
-  std::vector<v1::MessageInfo> SetFlags(const std::vector<uint32_t>& uids, const std::vector<std::string>& flags) {
+  // StoreFlags: the response lists every message that exists, with its
+  // old MODSEQ when the operation left its flags as they were.
+  std::vector<v1::MessageInfo> SetFlags(const std::vector<uint32_t>& uids, v1::StoreFlagsRequest::Mode mode,
+                                        const std::vector<std::string>& flags) {
     std::vector<v1::MessageInfo> infos;
     uint64_t modseq = 0;
     for (uint32_t uid : uids) {
       auto it = messages_.find(uid);
       if (it == messages_.end()) continue;
-      if (it->second.flags != flags) {
+      const std::vector<std::string> next = Apply(mode, it->second.flags, flags);
+      if (it->second.flags != next) {
         if (modseq == 0) modseq = mailbox_modseq_ = ++modseq_;
-        it->second = {flags, modseq};
-        log_.push_back(FlagsChanged(uid, modseq, flags));
+        it->second = {next, modseq};
+        log_.push_back(FlagsChanged(uid, modseq, next));
       }
       infos.push_back(Info(uid, it->second.flags, it->second.modseq));
     }
     return infos;
+  }
+
+  // A StoreFlags mode applied to sorted flags, sorted.
+  static std::vector<std::string> Apply(v1::StoreFlagsRequest::Mode mode, const std::vector<std::string>& old,
+                                        const std::vector<std::string>& flags) {
+    std::vector<std::string> next;
+    if (mode == v1::StoreFlagsRequest::REPLACE) {
+      next = flags;
+    } else if (mode == v1::StoreFlagsRequest::ADD) {
+      next = old;
+      next.insert(next.end(), flags.begin(), flags.end());
+    } else {
+      for (const std::string& flag : old) {
+        if (std::find(flags.begin(), flags.end(), flag) == flags.end()) next.push_back(flag);
+      }
+    }
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+    return next;
   }
 
   std::vector<uint32_t> Expunge(const std::vector<uint32_t>& uids) {
@@ -563,6 +636,12 @@ class RandomTest {
     return flags;
   }
 
+  v1::StoreFlagsRequest::Mode RandomMode() {
+    static const v1::StoreFlagsRequest::Mode kModes[] = {v1::StoreFlagsRequest::REPLACE, v1::StoreFlagsRequest::ADD,
+                                                         v1::StoreFlagsRequest::REMOVE};
+    return kModes[Below(3)];
+  }
+
   // Some of the store's messages, or (as a client would name them) of the
   // client's view.
   std::vector<uint32_t> SomeUids(bool from_client) {
@@ -586,7 +665,7 @@ class RandomTest {
     if (r < 4 || store_.messages().empty()) {
       store_.Add(RandomFlags());
     } else if (r < 7) {
-      store_.SetFlags(SomeUids(false), RandomFlags());
+      store_.SetFlags(SomeUids(false), RandomMode(), RandomFlags());
     } else if (r < 9) {
       store_.Expunge(SomeUids(false));
     } else {
@@ -619,22 +698,44 @@ class RandomTest {
     CheckView();
   }
 
-  // STORE (not .SILENT): the store's answer arrives after other changes may
-  // have been delivered; the session writes a FETCH from it.
+  // STORE or STORE.SILENT: the store's answer may come after other changes
+  // were delivered, and before or after its own echo. The session writes a
+  // FETCH from the answer unless silent; a silent client applies what it
+  // asked for to the flags it knew. When nothing else happened, the end of
+  // the command must not repeat the change.
   void OwnStore() {
-    std::vector<v1::MessageInfo> infos = store_.SetFlags(SomeUids(true), RandomFlags());
-    if (Below(2) == 0) OtherOperation();
-    MaybeDeliver();
+    const bool quiet = delivered_ == store_.log().size() && !mailbox_->has_pending() && Below(2) == 0;
+    SelectedMailbox::SilentStore request{RandomMode(), RandomFlags()};
+    const bool silent = Below(2) == 0;
+    std::vector<v1::MessageInfo> infos = store_.SetFlags(SomeUids(true), request.mode, request.flags);
+    if (quiet) {
+      if (Below(2) == 0) Deliver(store_.log().size());  // the echo first
+    } else {
+      if (Below(2) == 0) OtherOperation();
+      MaybeDeliver();
+    }
     std::string out;
     for (const v1::MessageInfo& info : infos) {
-      mailbox_->ApplyOwnFlags(info);
+      mailbox_->ApplyOwnFlags(info, silent ? &request : nullptr);
       const uint32_t seq = mailbox_->SeqOf(info.uid());
       if (seq == 0) continue;
+      if (silent) {
+        client_.flags[seq - 1] = FakeStore::Apply(request.mode, client_.flags[seq - 1], request.flags);
+        continue;
+      }
       out += "* " + std::to_string(seq) + " FETCH (FLAGS (";
       for (int i = 0; i < info.flags_size(); ++i) out += (i == 0 ? "" : " ") + info.flags(i);
       out += "))\r\n";
     }
     client_.Read(out, *mailbox_, false);
+    if (quiet) {
+      Deliver(store_.log().size());  // the echo after, if not before
+      std::string end;
+      mailbox_->FlushPending(&end, {.allow_expunge = true});
+      ASSERT_EQ(end, "") << "the STORE's own change reported again";
+      CheckTruth();
+      return;
+    }
     EndCommand(/*allow_expunge=*/Below(2) == 0);  // STORE or UID STORE
   }
 
