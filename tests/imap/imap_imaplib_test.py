@@ -570,11 +570,31 @@ class MessageTest(fx.ImapTestCase):
         self.assertStatus(response, "OK", client=self.client)
         exists = response.numbers("EXISTS") + self.client.command("NOOP").numbers("EXISTS")
         self.assertEqual(exists, [2], "one EXISTS, with the APPEND or at the next NOOP")
-        response = self.client.command("COPY 1:2 INBOX")
-        self.assertStatus(response, "OK", "COPYUID", self.client)
-        exists = response.numbers("EXISTS") + self.client.command("NOOP").numbers("EXISTS")
-        self.assertEqual(exists[-1:], [4])
-        self.assertEqual([i["UID"] for _, i in self.client.command("FETCH 1:* UID").fetches()], [1, 2, 3, 4])
+        self.assertEqual([i["UID"] for _, i in self.client.command("FETCH 1:* UID").fetches()], [1, 2])
+
+    # server bug: after COPY into the selected mailbox completes, the session
+    # knows only some of the copies: "COPY 1:20 INBOX" answers "* 28 EXISTS"
+    # with "OK [COPYUID v 1:20 21:40]", the NOOP right after reports nothing,
+    # and "* 40 EXISTS" comes at a later NOOP (from the change feed). About
+    # half of such COPYs; eight in a row all complete by luck 1 time in 256.
+    @unittest.expectedFailure
+    def test_copy_to_the_selected_mailbox_reports_every_copy(self):
+        for n in range(2, 21):
+            self.append(self.client, "INBOX", fx.message("message %d" % n), literal_plus=True)
+        self.client.command("SELECT INBOX")
+        count = 20
+        for round_ in range(8):
+            with self.subTest(round=round_):
+                response = self.client.command("COPY 1:20 INBOX")
+                self.assertStatus(response, "OK", "COPYUID", self.client)
+                count += 20
+                exists = response.numbers("EXISTS") + self.client.command("NOOP").numbers("EXISTS")
+                self.assertEqual(exists[-1:], [count], "EXISTS after COPY and NOOP: %r, COPYUID %s"
+                                 % (exists, response.code))
+            if exists[-1:] != [count]:
+                break
+        uids = [i["UID"] for _, i in self.client.command("FETCH 1:* UID").fetches()]
+        self.assertEqual(uids, list(range(1, count + 1)))
 
     def test_append_arguments(self):
         for line, status in (('APPEND INBOX "31-Feb-2026 10:00:00 +0000" {5}', "BAD"),
@@ -691,9 +711,6 @@ class MessageTest(fx.ImapTestCase):
         response = self.client.command("STORE 1 +FLAGS (\\Recent)")
         self.assertIn(response.status, ("NO", "BAD"), "\\Recent cannot be stored: %r" % response.tagged)
 
-    # server bug: a .SILENT STORE is answered with FETCH responses anyway
-    # (the session's own change comes back to it from the change feed).
-    @unittest.expectedFailure
     def test_store_silent_sends_no_fetch(self):
         self.client.command("SELECT INBOX")
         for line in ("STORE 1 FLAGS.SILENT (\\Answered)", "STORE 1 +FLAGS.SILENT (\\Seen)",
@@ -706,10 +723,6 @@ class MessageTest(fx.ImapTestCase):
         self.assertEqual(late + self.client.command("NOOP").lines("FETCH"), [], "nor later")
         self.assertEqual(sorted(self.fetch_one(self.client, "FETCH 1 FLAGS")["FLAGS"]), ["\\Answered", "\\Draft"])
 
-    # server bug: the \Seen set by FETCH BODY[] and the flags set by STORE
-    # are reported twice: in the FETCH response, then again as an
-    # unsolicited FETCH (FLAGS ...) from the change feed.
-    @unittest.expectedFailure
     def test_flag_changes_are_reported_once(self):
         self.client.command("SELECT INBOX")
 
