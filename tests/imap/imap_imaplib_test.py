@@ -221,6 +221,25 @@ class LoginTest(fx.ImapTestCase):
         response = client.command("AUTHENTICATE PLAIN " + kh.sasl_plain(account, password))
         self.assertStatus(response, "OK", client=client)
 
+    def test_authenticate_scram_with_a_wrong_password(self):
+        account = self.new_account()
+        client = self.raw(self.plaintext)
+        scram = kh.ScramSha256Client(account, "not the password")
+        tag = client.send_command("AUTHENTICATE SCRAM-SHA-256 " + kh.b64(scram.client_first()))
+        steps = []
+
+        def answer(line):
+            steps.append(line)
+            if len(steps) == 1:
+                client.sendline(kh.b64(scram.client_final(base64.b64decode(line[2:]))))
+            else:  # a server-final-message with e=... : the verdict follows
+                self.assertTrue(base64.b64decode(line[2:]).startswith(b"e="), line)
+                client.sendline("")
+
+        response = client.read_until_tagged(tag, on_continuation=answer)
+        self.assertStatus(response, "NO", "AUTHENTICATIONFAILED", client)
+        self.assertStatus(client.command("SELECT INBOX"), "BAD", client=client)
+
     def test_id(self):
         account = self.new_account()
         client = self.raw(self.plaintext)
@@ -513,6 +532,31 @@ class MessageTest(fx.ImapTestCase):
                          "EXAMINE: BODY[] does not set \\Seen")
         self.assertStatus(self.client.command("SELECT Nothing"), "NO", client=self.client)
         self.assertStatus(self.client.command("FETCH 1 FLAGS"), "BAD", client=self.client)
+
+    # server bug: UTF8=ACCEPT is advertised, but the APPEND "UTF8" data
+    # extension it implies (RFC 6855 section 4: a client MUST send UTF-8
+    # headers that way) is refused:
+    #   C: A003 APPEND INBOX UTF8 (~{23+}  ...)
+    #   S: A003 BAD APPEND takes a mailbox, optional flags and date, and a message literal
+    @unittest.expectedFailure
+    def test_append_utf8_data_extension(self):
+        content = "From: J\u00fcrgen <j@example.net>\r\nSubject: Gr\u00fc\u00dfe\r\n\r\nK\u00f6ln\r\n".encode()
+        self.assertStatus(self.client.command("ENABLE UTF8=ACCEPT"), "OK", client=self.client)
+        for literal_plus in (False, True):
+            with self.subTest(literal_plus=literal_plus):
+                tag = self.client.next_tag()
+                self.client.send(b"%s APPEND Drafts UTF8 (~{%d%s}\r\n" % (tag.encode(), len(content),
+                                                                          b"+" if literal_plus else b""))
+                if not literal_plus:
+                    line = self.client.read_response()
+                    self.assertTrue(line.startswith(b"+"), "a continuation for the literal8: %r" % line)
+                self.client.send(content + b")\r\n")
+                response = self.client.read_until_tagged(tag)
+                self.assertStatus(response, "OK", "APPENDUID", self.client)
+        self.assertStatus(self.client.command("EXAMINE Drafts"), "OK", client=self.client)
+        items = self.fetch_one(self.client, "FETCH 1 (BODY.PEEK[] ENVELOPE)")
+        self.assertEqual(items["BODY[]"], content)
+        self.assertEqual(fx.text(items["ENVELOPE"][1]), "Gr\u00fc\u00dfe")
 
     def test_imap4rev2_mode(self):
         self.lib.append("INBOX", "(\\Deleted)", None, fx.message("second"))
