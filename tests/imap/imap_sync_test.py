@@ -106,7 +106,46 @@ class IdleTestCase(fx.ImapTestCase):
         self.assertEqual([(n, i["UID"]) for n, i in response.fetches()], [(1, 3), (2, 5)])
 
 
+    def bulk_changes_reach_the_idler(self, idler_server, actor_server):
+        """20 messages copied in, flagged and expunged by one command each:
+        the idler hears of every one within a second of each command."""
+        account = self.new_account([fx.message("m%d" % i) for i in range(1, 21)])
+        idler = self.raw_login(account, server=idler_server, select="Archive")
+        actor = self.raw_login(account, server=actor_server, select="INBOX")
+        tag = self.idle(idler)
+        self.assertStatus(actor.command("COPY 1:20 Archive"), "OK", client=actor)
+        self.expect(idler, rb"\* 20 EXISTS$", "EXISTS of all 20 copies")
+        self.assertStatus(actor.command("SELECT Archive"), "OK", client=actor)
+        self.assertStatus(actor.command("STORE 1:20 +FLAGS.SILENT (\\Deleted)"), "OK", client=actor)
+        flagged = set()
+        deadline = time.monotonic() + PROMPT
+        while len(flagged) < 20:
+            try:
+                line, _ = idler.read_untagged_until(lambda l: re.match(rb"\* \d+ FETCH ", l) is not None,
+                                                    max(0.01, deadline - time.monotonic()))
+            except TimeoutError:
+                self.fail("FETCH for only %d of 20 messages within %.1f s" % (len(flagged), PROMPT))
+            self.assertIn("\\Deleted", flags_of(line))
+            flagged.add(int(line.split()[1]))
+        self.assertEqual(flagged, set(range(1, 21)))
+        self.assertStatus(actor.command("EXPUNGE"), "OK", client=actor)
+        expunged = 0
+        deadline = time.monotonic() + PROMPT
+        while expunged < 20:
+            try:
+                idler.read_untagged_until(lambda l: re.match(rb"\* \d+ EXPUNGE$", l) is not None,
+                                          max(0.01, deadline - time.monotonic()))
+            except TimeoutError:
+                self.fail("only %d of 20 EXPUNGEs within %.1f s" % (expunged, PROMPT))
+            expunged += 1
+        self.done(idler, tag)
+        self.assertEqual(idler.command("SEARCH ALL").search(), [])
+
+
 class OneInstanceTest(IdleTestCase):
+
+    def test_bulk_changes_reach_the_idler(self):
+        self.bulk_changes_reach_the_idler(self.plaintext, self.plaintext)
 
     def test_several_expunges_are_numbered_right(self):
         self.several_expunges_are_numbered_right(self.plaintext, self.plaintext)
@@ -207,6 +246,9 @@ class TwoInstancesTest(IdleTestCase):
 
     def test_several_expunges_are_numbered_right(self):
         self.several_expunges_are_numbered_right(self.plaintext, self.second)
+
+    def test_bulk_changes_reach_the_idler(self):
+        self.bulk_changes_reach_the_idler(self.second, self.plaintext)
 
     def test_and_the_other_way(self):
         self.changes_reach_the_idler(self.second, self.plaintext)
