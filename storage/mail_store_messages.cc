@@ -194,6 +194,20 @@ absl::StatusOr<std::string> MailStoreImpl::ReadMessage(const v1::ReadMessageRequ
   return data.substr(request.offset(), length);
 }
 
+namespace {
+
+// The length of the header with the empty line that ends it; the whole
+// message when it has no body.
+size_t HeaderEnd(std::string_view message) {
+  const size_t crlf = message.find("\r\n\r\n");
+  const size_t lf = message.find("\n\n");
+  const size_t end = std::min(crlf == std::string_view::npos ? message.size() : crlf + 4,
+                              lf == std::string_view::npos ? message.size() : lf + 2);
+  return end;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::ReadMessagesRequest& request) {
   constexpr uint64_t kMaxBytes = 4 << 20;
   constexpr int kMaxUids = 1000;
@@ -213,16 +227,19 @@ absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::R
       response.add_messages()->set_uid(uid);
       continue;
     }
-    // Decided on the recorded size, before the blob is read.
-    const uint64_t size = (*message)->size();
+    // Decided on the recorded size, before the blob is read (a header's
+    // size is known only after).
+    const uint64_t size = request.header_only() ? 0 : (*message)->size();
     if (size > max_bytes || (total + size > max_bytes && response.messages_size() > 0)) break;
     auto content = LoadBlob(reader, **message);
     if (!content.ok()) return content.status();
+    if (request.header_only()) content->resize(HeaderEnd(*content));
     v1::ReadMessagesResponse::Content* out = response.add_messages();
     out->set_uid(uid);
     out->set_found(true);
+    total += content->size();
     out->set_data(*std::move(content));
-    total += size;
+    if (request.header_only() && total >= max_bytes) break;
   }
   return response;
 }

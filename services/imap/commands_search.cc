@@ -53,6 +53,8 @@ asio::awaitable<void> Search(Session& session, Command& command) {
   ResolveSearchSets(view, &query);
   const bool needs_content = NeedsHeader(query) || NeedsBody(query);
   const bool needs_structure = NeedsBody(query);
+  // Header keys alone: the store sends headers only (a tenth of the bytes).
+  const bool header_only = needs_content && !NeedsBody(query);
 
   std::vector<uint32_t> matches;  // UIDs
   for (size_t start = 0; start < all.size(); start += kBatch) {
@@ -68,7 +70,7 @@ asio::awaitable<void> Search(Session& session, Command& command) {
       std::vector<uint32_t> found;
       for (const v1::MessageInfo& info : *infos) found.push_back(info.uid());
       absl::StatusOr<std::vector<std::optional<std::string>>> loaded =
-          co_await LoadContents(session.store(), session.account(), mailbox.name(), found);
+          co_await LoadContents(session.store(), session.account(), mailbox.name(), found, header_only);
       if (!loaded.ok()) {
         session.StoreFailed(loaded.status());
         co_return;
@@ -91,7 +93,11 @@ asio::awaitable<void> Search(Session& session, Command& command) {
                             .size = info.wire_size() != 0 ? info.wire_size() : info.size(),
                             .modseq = info.modseq(),
                             .structure = has_structure ? &structure : nullptr};
-      if (content != nullptr) message.content = [content] { return absl::string_view(*content); };
+      if (content != nullptr && header_only) {
+        message.header = [content] { return absl::string_view(*content); };
+      } else if (content != nullptr) {
+        message.content = [content] { return absl::string_view(*content); };
+      }
       if (EvaluateSearch(query, message)) matches.push_back(info.uid());
     }
   }

@@ -160,6 +160,8 @@ asio::awaitable<void> Store(Session& session, Command& command) {
     request.set_mailbox(mailbox.name());
     request.set_mode(mode);
     for (const v1::UidRange& range : ToUidRanges(*uids)) *request.add_uids() = range;
+    const SelectedMailbox::SilentStore silent_store{.mode = mode,
+                                                    .flags = {request.flags().begin(), request.flags().end()}};
     absl::StatusOr<v1::StoreFlagsResponse> stored = co_await session.store().StoreFlags(std::move(request));
     if (!stored.ok()) {
       session.StoreFailed(stored.status());
@@ -167,7 +169,7 @@ asio::awaitable<void> Store(Session& session, Command& command) {
     }
     std::string& out = session.output();
     for (const v1::MessageInfo& info : stored->messages()) {
-      mailbox.ApplyOwnFlags(info);
+      mailbox.ApplyOwnFlags(info, silent ? &silent_store : nullptr);
       const uint32_t seq = mailbox.SeqOf(info.uid());
       if (silent || seq == 0) continue;
       absl::StrAppend(&out, "* ", seq, " FETCH (");

@@ -32,13 +32,14 @@ asio::awaitable<absl::StatusOr<std::vector<v1::MessageInfo>>> LoadInfos(store_cl
 
 asio::awaitable<absl::StatusOr<std::vector<std::optional<std::string>>>> LoadContents(
     store_client::StoreClient& store, const std::string& account, const std::string& mailbox,
-    const std::vector<uint32_t>& uids) {
+    const std::vector<uint32_t>& uids, bool header_only) {
   std::vector<std::optional<std::string>> contents(uids.size());
   size_t next = 0;
   while (next < uids.size()) {
     v1::ReadMessagesRequest request;
     request.set_account(account);
     request.set_mailbox(mailbox);
+    request.set_header_only(header_only);
     for (size_t i = next; i < uids.size() && i < next + kMaxUidsPerRead; ++i) request.add_uids(uids[i]);
     absl::StatusOr<v1::ReadMessagesResponse> response = co_await store.ReadMessages(std::move(request));
     if (!response.ok()) co_return response.status();

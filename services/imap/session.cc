@@ -309,6 +309,7 @@ void Session::ListenForChanges() {
     asio::post(executor, [weak] {
       auto session = weak.lock();
       if (session == nullptr) return;
+      if (!session->needs_resync_) session->resync_from_ = session->seen_modseq_;
       session->needs_resync_ = true;
       if (session->idling_) session->stream_.control().Interrupt();
     });
@@ -349,7 +350,7 @@ asio::awaitable<void> Session::Resync() {
   // through the same filter as live changes fills the gap.
   v1::GetChangesRequest request;
   request.set_account(account_);
-  request.set_since_modseq(seen_modseq_);
+  request.set_since_modseq(resync_from_);
   for (int page = 0; page < 100 && selected_ != nullptr; ++page) {
     absl::StatusOr<v1::GetChangesResponse> changes = co_await store().GetChanges(request);
     if (!changes.ok()) {

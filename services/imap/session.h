@@ -154,8 +154,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string account_;
   std::unique_ptr<SelectedMailbox> selected_;
   std::unique_ptr<store_client::ChangeFeed::Subscription> subscription_;
-  // The highest account MODSEQ seen in changes (for Resync).
+  // The highest account MODSEQ seen in changes, and what it was when the
+  // change stream broke: Resync replays from there (changes that arrive
+  // after the break must not move it past the gap).
   uint64_t seen_modseq_ = 0;
+  uint64_t resync_from_ = 0;
   std::vector<NumberRange> saved_search_;
 };
 

