@@ -96,6 +96,9 @@ asio::awaitable<void> Append(Session& session, Command& command) {
     }
     co_return;
   }
+  if (session.selected() != nullptr && session.selected()->name() == *name) {
+    co_await session.AwaitOwnArrival(session.selected()->mailbox_id(), appended->uid());
+  }
   session.Ok(absl::StrCat("APPENDUID ", appended->uid_validity(), " ", appended->uid()), "APPEND completed");
 }
 

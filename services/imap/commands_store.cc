@@ -93,6 +93,9 @@ asio::awaitable<void> CopyOrMove(Session& session, Command& command, bool move) 
     co_return;
   }
   if (!move) {
+    if (!copied->destination_uids().empty() && mailbox.name() == *destination) {
+      co_await session.AwaitOwnArrival(mailbox.mailbox_id(), *copied->destination_uids().rbegin());
+    }
     session.Ok(copied->source_uids().empty() ? "" : CopyUid(*copied), "COPY completed");
     co_return;
   }

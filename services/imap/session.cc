@@ -344,6 +344,20 @@ void Session::WriteUpdates(bool allow_expunge) {
                                   .uid_in_fetch = command_ != nullptr && command_->uid});
 }
 
+asio::awaitable<void> Session::AwaitOwnArrival(uint64_t mailbox_id, uint32_t uid) {
+  // The store publishes a change before it answers the call, so the echo is
+  // normally here already or a few milliseconds behind.
+  constexpr auto kStep = std::chrono::milliseconds(2);
+  constexpr int kSteps = 100;
+  asio::steady_timer timer(stream_.executor());
+  for (int i = 0; i < kSteps; ++i) {
+    if (selected_ == nullptr || selected_->mailbox_id() != mailbox_id || selected_->uid_next() > uid) co_return;
+    timer.expires_after(kStep);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
 asio::awaitable<void> Session::Resync() {
   needs_resync_ = false;
   // The change log holds everything after the last change seen; replaying it

@@ -112,6 +112,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Unselect();
   // Writes the selected mailbox's pending untagged updates.
   void WriteUpdates(bool allow_expunge);
+  // After this session added `uid` to the selected mailbox (APPEND, COPY):
+  // waits, briefly and bounded, for the change stream to bring it, so that
+  // the command's answer carries its EXISTS as clients expect.
+  boost::asio::awaitable<void> AwaitOwnArrival(uint64_t mailbox_id, uint32_t uid);
   // Brings the selected mailbox up to date after the change stream broke.
   boost::asio::awaitable<void> Resync();
 
