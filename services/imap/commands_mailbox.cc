@@ -93,6 +93,19 @@ asio::awaitable<void> Create(Session& session, Command& command) {
     session.No("ALREADYEXISTS", "INBOX always exists");
     co_return;
   }
+  // RFC 9051 §6.3.4: the levels above are created too (as Dovecot does), so
+  // that they are listed, selectable and deletable like any mailbox.
+  for (size_t slash = name->find('/'); slash != std::string::npos; slash = name->find('/', slash + 1)) {
+    if (slash == 0) continue;
+    v1::CreateMailboxRequest parent;
+    parent.set_account(session.account());
+    parent.set_name(name->substr(0, slash));
+    absl::StatusOr<v1::Mailbox> made = co_await session.store().CreateMailbox(std::move(parent));
+    if (!made.ok() && made.status().code() != absl::StatusCode::kAlreadyExists) {
+      session.StoreFailed(made.status());
+      co_return;
+    }
+  }
   v1::CreateMailboxRequest request;
   request.set_account(session.account());
   request.set_name(*name);

@@ -335,10 +335,6 @@ class MailboxTest(fx.ImapTestCase):
         names = {name for _, _, name, _ in raw.command('LIST "" "*"').list_entries()}
         self.assertEqual(names, {"INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"})
 
-    # server bug: CREATE Top/Middle/Leaf creates neither Top nor Top/Middle
-    # (RFC 9051 6.3.4: it SHOULD); LIST "" "*" then omits them and DELETE
-    # Top/Middle answers NO [CANNOT].
-    @unittest.expectedFailure
     def test_create_makes_the_missing_parents(self):
         account = self.new_account()
         client = self.raw_login(account)
@@ -616,12 +612,6 @@ class MessageTest(fx.ImapTestCase):
         self.assertEqual(exists, [2], "one EXISTS, with the APPEND or at the next NOOP")
         self.assertEqual([i["UID"] for _, i in self.client.command("FETCH 1:* UID").fetches()], [1, 2])
 
-    # server bug: after COPY into the selected mailbox completes, the session
-    # knows only some of the copies: "COPY 1:20 INBOX" answers "* 28 EXISTS"
-    # with "OK [COPYUID v 1:20 21:40]", the NOOP right after reports nothing,
-    # and "* 40 EXISTS" comes at a later NOOP (from the change feed). About
-    # half of such COPYs; eight in a row all complete by luck 1 time in 256.
-    @unittest.expectedFailure
     def test_copy_to_the_selected_mailbox_reports_every_copy(self):
         for n in range(2, 21):
             self.append(self.client, "INBOX", fx.message("message %d" % n), literal_plus=True)
