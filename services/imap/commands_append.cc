@@ -1,12 +1,11 @@
 // APPEND (RFC 9051 §6.3.12) with APPENDUID (RFC 4315): the message is parsed
 // once here (envelope and MIME structure with byte offsets) and stored with
 // its bytes, as SMTP does at delivery.
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/mime/mime_parser.h"
 #include "services/imap/command_table.h"
+#include "services/imap/flag_arg.h"
 #include "services/imap/mailbox_arg.h"
 
 namespace kurier::imap {
@@ -26,17 +25,6 @@ std::optional<int64_t> ParseDateTime(absl::string_view text) {
   return absl::ToUnixSeconds(time);
 }
 
-bool ValidFlag(absl::string_view flag) {
-  static constexpr absl::string_view kSystem[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"};
-  if (!flag.empty() && flag[0] == '\\') {
-    for (absl::string_view system : kSystem) {
-      if (absl::EqualsIgnoreCase(system, flag)) return true;
-    }
-    return false;
-  }
-  return !flag.empty();
-}
-
 }  // namespace
 
 asio::awaitable<void> Append(Session& session, Command& command) {
@@ -54,17 +42,13 @@ asio::awaitable<void> Append(Session& session, Command& command) {
   v1::AppendRequest request;
   for (size_t i = 1; i + 1 < args.size(); ++i) {
     if (args[i].is_list() && i == 1) {
-      for (const Arg& flag : args[i].list) {
-        if (!flag.is_atom() || !ValidFlag(flag.value)) {
+      for (const Arg& arg : args[i].list) {
+        std::optional<std::string> flag = FlagFromArg(arg);
+        if (!flag.has_value()) {
           session.Bad("invalid flag");
           co_return;
         }
-        std::string canonical = flag.value;
-        if (canonical[0] == '\\') {
-          canonical = absl::AsciiStrToLower(canonical);
-          canonical[1] = absl::ascii_toupper(canonical[1]);
-        }
-        request.add_flags(canonical);
+        request.add_flags(*flag);
       }
     } else if (args[i].is_string() && !args[i].literal) {
       std::optional<int64_t> date = ParseDateTime(args[i].value);

@@ -98,10 +98,8 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
     }
     std::vector<std::optional<std::string>> contents;
     if (needs_content) {
-      std::vector<uint32_t> found;
-      for (const v1::MessageInfo& info : *infos) found.push_back(info.uid());
       absl::StatusOr<std::vector<std::optional<std::string>>> loaded =
-          co_await LoadContents(session.store(), session.account(), mailbox.name(), found);
+          co_await LoadContents(session.store(), session.account(), mailbox.name(), *infos);
       if (!loaded.ok()) {
         session.StoreFailed(loaded.status());
         co_return;

@@ -20,18 +20,6 @@ namespace v1 = ::kurier::store::v1;
 
 constexpr size_t kBatch = 500;
 
-std::vector<NumberRange> AsRanges(const std::vector<uint32_t>& sorted) {
-  std::vector<NumberRange> ranges;
-  for (uint32_t n : sorted) {
-    if (!ranges.empty() && ranges.back().last + 1 == n) {
-      ranges.back().last = n;
-    } else {
-      ranges.push_back({n, n});
-    }
-  }
-  return ranges;
-}
-
 }  // namespace
 
 asio::awaitable<void> Search(Session& session, Command& command) {
@@ -67,10 +55,8 @@ asio::awaitable<void> Search(Session& session, Command& command) {
     }
     std::vector<std::optional<std::string>> contents;
     if (needs_content) {
-      std::vector<uint32_t> found;
-      for (const v1::MessageInfo& info : *infos) found.push_back(info.uid());
       absl::StatusOr<std::vector<std::optional<std::string>>> loaded =
-          co_await LoadContents(session.store(), session.account(), mailbox.name(), found, header_only);
+          co_await LoadContents(session.store(), session.account(), mailbox.name(), *infos, header_only);
       if (!loaded.ok()) {
         session.StoreFailed(loaded.status());
         co_return;
@@ -101,7 +87,7 @@ asio::awaitable<void> Search(Session& session, Command& command) {
       if (EvaluateSearch(query, message)) matches.push_back(info.uid());
     }
   }
-  if (query.ret.save) session.saved_search() = AsRanges(SavedSearchResult(query.ret, matches));
+  if (query.ret.save) session.saved_search() = ToNumberRanges(SavedSearchResult(query.ret, matches));
   std::vector<uint32_t> numbers = matches;
   if (!command.uid) {
     for (uint32_t& n : numbers) n = mailbox.SeqOf(n);

@@ -5,10 +5,10 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/imap/codec/mailbox_name.h"
 #include "services/imap/command_table.h"
+#include "services/imap/flag_arg.h"
 #include "services/imap/mailbox_arg.h"
 #include "services/imap/message_set.h"
 #include "services/imap/search/search_result.h"
@@ -18,26 +18,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace v1 = ::kurier::store::v1;
-
-// A flag as a client may set it: a system flag (any case, canonical case
-// kept) or a keyword atom. \Recent cannot be stored (RFC 3501).
-std::optional<std::string> FlagFromArg(const Arg& arg) {
-  if (!arg.is_atom() || arg.value.empty()) return std::nullopt;
-  static constexpr absl::string_view kSystem[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"};
-  if (arg.value[0] == '\\') {
-    for (absl::string_view flag : kSystem) {
-      if (absl::EqualsIgnoreCase(flag, arg.value)) return std::string(flag);
-    }
-    return std::nullopt;
-  }
-  for (char c : arg.value) {
-    if (c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '{' || c == '%' || c == '*' || c == '"' ||
-        c == '\\' || c == ']') {
-      return std::nullopt;
-    }
-  }
-  return arg.value;
-}
 
 std::string CopyUid(const v1::CopyMessagesResponse& copied) {
   // Pairs come in source order; both lists ascend, so each compresses alone.

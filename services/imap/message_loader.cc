@@ -32,15 +32,15 @@ asio::awaitable<absl::StatusOr<std::vector<v1::MessageInfo>>> LoadInfos(store_cl
 
 asio::awaitable<absl::StatusOr<std::vector<std::optional<std::string>>>> LoadContents(
     store_client::StoreClient& store, const std::string& account, const std::string& mailbox,
-    const std::vector<uint32_t>& uids, bool header_only) {
-  std::vector<std::optional<std::string>> contents(uids.size());
+    const std::vector<v1::MessageInfo>& infos, bool header_only) {
+  std::vector<std::optional<std::string>> contents(infos.size());
   size_t next = 0;
-  while (next < uids.size()) {
+  while (next < infos.size()) {
     v1::ReadMessagesRequest request;
     request.set_account(account);
     request.set_mailbox(mailbox);
     request.set_header_only(header_only);
-    for (size_t i = next; i < uids.size() && i < next + kMaxUidsPerRead; ++i) request.add_uids(uids[i]);
+    for (size_t i = next; i < infos.size() && i < next + kMaxUidsPerRead; ++i) request.add_uids(infos[i].uid());
     absl::StatusOr<v1::ReadMessagesResponse> response = co_await store.ReadMessages(std::move(request));
     if (!response.ok()) co_return response.status();
     if (response->messages().empty()) co_return absl::InternalError("the store returned no message");

@@ -21,11 +21,11 @@ boost::asio::awaitable<absl::StatusOr<std::vector<::kurier::store::v1::MessageIn
     store_client::StoreClient& store, const std::string& account, const std::string& mailbox,
     const std::vector<uint32_t>& sorted_uids, bool with_structure);
 
-// The content of each of `uids` (only the header with header_only), in the
+// The content of each of `infos` (only the header with header_only), in the
 // same order; nullopt for a message expunged meanwhile.
 boost::asio::awaitable<absl::StatusOr<std::vector<std::optional<std::string>>>> LoadContents(
     store_client::StoreClient& store, const std::string& account, const std::string& mailbox,
-    const std::vector<uint32_t>& uids, bool header_only = false);
+    const std::vector<::kurier::store::v1::MessageInfo>& infos, bool header_only = false);
 
 // The stored structure, or the content parsed when none was stored (mail
 // written by an older version or by a tool without a parser).

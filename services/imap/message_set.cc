@@ -28,16 +28,24 @@ absl::StatusOr<std::vector<uint32_t>> ResolveMessageSet(const SelectedMailbox& m
   return out;
 }
 
+std::vector<NumberRange> ToNumberRanges(const std::vector<uint32_t>& sorted) {
+  std::vector<NumberRange> ranges;
+  for (uint32_t n : sorted) {
+    if (!ranges.empty() && ranges.back().last + 1 == n) {
+      ranges.back().last = n;
+    } else {
+      ranges.push_back({n, n});
+    }
+  }
+  return ranges;
+}
+
 std::vector<::kurier::store::v1::UidRange> ToUidRanges(const std::vector<uint32_t>& sorted_uids) {
   std::vector<::kurier::store::v1::UidRange> ranges;
-  for (size_t i = 0; i < sorted_uids.size();) {
-    size_t j = i;
-    while (j + 1 < sorted_uids.size() && sorted_uids[j + 1] == sorted_uids[j] + 1) ++j;
-    ::kurier::store::v1::UidRange range;
-    range.set_first(sorted_uids[i]);
-    range.set_last(sorted_uids[j]);
-    ranges.push_back(range);
-    i = j + 1;
+  for (const NumberRange& run : ToNumberRanges(sorted_uids)) {
+    ::kurier::store::v1::UidRange& range = ranges.emplace_back();
+    range.set_first(run.first);
+    range.set_last(run.last);
   }
   return ranges;
 }

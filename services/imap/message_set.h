@@ -20,6 +20,9 @@ namespace kurier::imap {
 absl::StatusOr<std::vector<uint32_t>> ResolveMessageSet(const SelectedMailbox& mailbox, const Arg& arg, bool uid,
                                                         const std::vector<NumberRange>& saved);
 
+// Sorted numbers as ranges (runs merged).
+std::vector<NumberRange> ToNumberRanges(const std::vector<uint32_t>& sorted);
+
 // Sorted UIDs as the store's ranges (runs merged).
 std::vector<::kurier::store::v1::UidRange> ToUidRanges(const std::vector<uint32_t>& sorted_uids);
 

@@ -85,6 +85,10 @@ void Session::No(absl::string_view code, absl::string_view text) {
 void Session::Bad(absl::string_view text) {
   Count("kurier_imap_errors_total{reason=\"bad_command\"}");
   AppendTagged(&out_, command_ != nullptr ? command_->tag : "", Condition::kBad, "", text);
+  CountBadCommand();
+}
+
+void Session::CountBadCommand() {
   if (++bad_commands_ >= static_cast<int>(context_->config.max_bad_commands())) {
     AppendUntaggedStatus(&out_, Condition::kBye, "", "too many bad commands");
     Close();
@@ -121,7 +125,7 @@ asio::awaitable<bool> Session::Flush() {
 }
 
 asio::awaitable<bool> Session::FlushIfLarge() {
-  if (out_.size() < kFlushThreshold) co_return !closing_ || stream_.is_open();
+  if (out_.size() < kFlushThreshold) co_return stream_.is_open();
   co_return co_await Flush();
 }
 
@@ -215,12 +219,8 @@ asio::awaitable<void> Session::Run() {
         if (error.kind == ReadError::Kind::kLiteralTooBig) {
           AppendTagged(&out_, error.tag, Condition::kNo, "TOOBIG", error.message);
         } else {
-          command_ = nullptr;
           AppendTagged(&out_, error.tag, Condition::kBad, "", error.message);
-          if (++bad_commands_ >= static_cast<int>(context_->config.max_bad_commands())) {
-            AppendUntaggedStatus(&out_, Condition::kBye, "", "too many bad commands");
-            closing_ = true;
-          }
+          CountBadCommand();
         }
         continue;
       case CommandReader::Result::kNeedMore: break;

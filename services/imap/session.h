@@ -138,6 +138,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::duration IdleTimeout() const;
   bool ExpungeAllowedNow() const;
   void Count(absl::string_view series, double by = 1);
+  // Counts a refused command; too many end the connection with BYE.
+  void CountBadCommand();
   void OnChange(const ::kurier::store::v1::Change& change);
 
   ImapContext* const context_;
