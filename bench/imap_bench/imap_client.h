@@ -9,11 +9,13 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "bench/common/line_socket.h"
 
 namespace kurier::bench::imap {
 
@@ -37,11 +39,11 @@ class ImapClient {
   static absl::StatusOr<ImapClient> Connect(const std::string& host, int port, std::chrono::seconds timeout,
                                             size_t buffer_bytes);
 
-  ImapClient(ImapClient&& other) noexcept;
-  ImapClient& operator=(ImapClient&& other) noexcept;
+  ImapClient(ImapClient&& other) noexcept = default;
+  ImapClient& operator=(ImapClient&& other) noexcept = default;
   ImapClient(const ImapClient&) = delete;
   ImapClient& operator=(const ImapClient&) = delete;
-  ~ImapClient();
+  ~ImapClient() = default;
 
   using UntaggedFn = std::function<absl::Status(const ImapResponse&)>;
 
@@ -65,20 +67,13 @@ class ImapClient {
   absl::Status EndIdle();
 
  private:
-  ImapClient(int fd, size_t buffer_bytes);
-  absl::Status Send(absl::string_view data);
-  absl::StatusOr<std::string> ReadLine();
-  absl::Status ReadBytes(size_t n, std::string* out);
+  explicit ImapClient(LineSocket socket) : socket_(std::move(socket)) {}
   absl::Status ReadResponse(ImapResponse* response);
-  absl::Status Fill();
   // Reads to the tagged completion of `tag`.
   absl::StatusOr<std::string> Complete(const std::string& tag, const UntaggedFn& on_untagged);
   std::string NextTag();
 
-  int fd_ = -1;
-  std::vector<char> buffer_;
-  size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
-  size_t end_ = 0;
+  LineSocket socket_;
   uint64_t tags_ = 0;
   std::string idle_tag_;
 };

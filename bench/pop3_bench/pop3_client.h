@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "bench/common/line_socket.h"
 
 namespace kurier::bench::pop3 {
 
@@ -24,11 +26,11 @@ class Pop3Client {
   static absl::StatusOr<Pop3Client> Connect(const std::string& host, int port, std::chrono::seconds timeout,
                                             size_t buffer_bytes);
 
-  Pop3Client(Pop3Client&& other) noexcept;
-  Pop3Client& operator=(Pop3Client&& other) noexcept;
+  Pop3Client(Pop3Client&& other) noexcept = default;
+  Pop3Client& operator=(Pop3Client&& other) noexcept = default;
   Pop3Client(const Pop3Client&) = delete;
   Pop3Client& operator=(const Pop3Client&) = delete;
-  ~Pop3Client();
+  ~Pop3Client() = default;
 
   // Sends `command` CRLF and reads one reply line. Returns the text after
   // "+OK"; a "-ERR" reply is FAILED_PRECONDITION with the line, a broken
@@ -46,17 +48,10 @@ class Pop3Client {
   absl::StatusOr<std::vector<uint64_t>> List();
 
  private:
-  Pop3Client(int fd, size_t buffer_bytes);
+  explicit Pop3Client(LineSocket socket) : socket_(std::move(socket)) {}
   absl::Status SendLine(absl::string_view line);
-  // One line without its CRLF.
-  absl::StatusOr<std::string> ReadLine();
-  // Reads more into the buffer; UNAVAILABLE at end of stream or timeout.
-  absl::Status Fill();
 
-  int fd_ = -1;
-  std::vector<char> buffer_;
-  size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
-  size_t end_ = 0;
+  LineSocket socket_;
 };
 
 }  // namespace kurier::bench::pop3
