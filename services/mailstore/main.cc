@@ -19,6 +19,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/common/config/config_loader.h"
 #include "services/common/metrics/metrics.h"
+#include "services/common/store_client/keepalive.h"
 #include "services/common/thread_pool/thread_pool.h"
 #include "services/mailstore/store_service.h"
 #include "storage/mail_store.h"
@@ -78,6 +79,23 @@ int Run(int argc, char** argv) {
   // Room for the largest message plus its envelope.
   builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<uint64_t>(c.max_message_bytes() + (1 << 20), INT32_MAX)));
   builder.SetMaxSendMessageSize(64 << 20);
+  // Keepalive (services/common/store_client/keepalive.h). Accept the clients'
+  // pings, with or without calls, as often as the fastest client may send
+  // them: gRPC's defaults (one per 5 minutes without data, two strikes) would
+  // answer a StoreClient's 30 s pings on an idle Watch stream with GOAWAY
+  // "too_many_pings". A client pinging faster than that still gets it after
+  // the strikes. And ping the clients: a protocol server that vanished
+  // without closing its connection has its streams (Watch) freed.
+  namespace keepalive = kurier::store_client;
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             static_cast<int>(keepalive::kServerMinPingInterval.count()));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(keepalive::kServerKeepaliveTime.count()));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             static_cast<int>(keepalive::kServerKeepaliveTimeout.count()));
+  // An idle Watch stream sends no data: keep pinging through it.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

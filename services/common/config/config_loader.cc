@@ -381,6 +381,8 @@ void ApplyDefaults(v1::Config* config) {
   v1::StoreClientConfig* client = config->mutable_store_client();
   if (client->shards().empty()) client->add_shards("127.0.0.1:17000");
   if (client->deadline_ms() == 0) client->set_deadline_ms(5000);
+  if (client->keepalive_seconds() == 0) client->set_keepalive_seconds(30);
+  if (client->keepalive_timeout_seconds() == 0) client->set_keepalive_timeout_seconds(10);
 
   v1::LogConfig* log = config->mutable_log();
   if (log->level().empty()) log->set_level("info");

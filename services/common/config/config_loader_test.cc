@@ -38,6 +38,8 @@ TEST(ApplyDefaultsTest, FillsEveryDocumentedDefault) {
   EXPECT_EQ(c.store().port_file(), "");
   EXPECT_THAT(c.store_client().shards(), ElementsAre("127.0.0.1:17000"));
   EXPECT_EQ(c.store_client().deadline_ms(), 5000u);
+  EXPECT_EQ(c.store_client().keepalive_seconds(), 30u);
+  EXPECT_EQ(c.store_client().keepalive_timeout_seconds(), 10u);
   EXPECT_EQ(c.log().level(), "info");
   EXPECT_EQ(c.smtp().listen(), "127.0.0.1:10025");
   EXPECT_EQ(c.smtp().submission_listen(), "127.0.0.1:10587");

@@ -77,8 +77,11 @@ std::optional<config::v1::Config> LoadServiceConfig(int argc, char** argv, const
 
 std::unique_ptr<store_client::StoreClient> NewStoreClient(const config::v1::Config& config) {
   std::vector<std::string> shards(config.store_client().shards().begin(), config.store_client().shards().end());
-  return std::make_unique<store_client::StoreClient>(std::move(shards),
-                                                     std::chrono::milliseconds(config.store_client().deadline_ms()));
+  store_client::StoreClient::Keepalive keepalive{
+      .time = std::chrono::seconds(config.store_client().keepalive_seconds()),
+      .timeout = std::chrono::seconds(config.store_client().keepalive_timeout_seconds())};
+  return std::make_unique<store_client::StoreClient>(
+      std::move(shards), std::chrono::milliseconds(config.store_client().deadline_ms()), keepalive);
 }
 
 void DescribeListenerMetrics(const std::string& service, Metrics* metrics) {

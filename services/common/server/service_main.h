@@ -68,7 +68,7 @@ void InitServiceProcess();
 // `service`. On a bad setting prints it to stderr and returns nullopt (exit 2).
 std::optional<config::v1::Config> LoadServiceConfig(int argc, char** argv, const std::string& service);
 
-// The store client of store_client.shards and deadline_ms.
+// The store client of store_client.shards, deadline_ms and keepalive_*.
 std::unique_ptr<store_client::StoreClient> NewStoreClient(const config::v1::Config& config);
 
 // Runs the service until SIGTERM/SIGINT; returns main's exit code (1 when a

@@ -1,16 +1,22 @@
 // ChangeFeed against the real mailstore binary on a loopback port: dispatch
 // by account, unsubscribing (also racing dispatch and from a callback), a
-// store killed and restarted on the same port and data, and destroying the
-// feed under traffic.
+// store killed and restarted on the same port and data, a store that
+// vanishes silently behind a black-holing proxy (keepalive), and destroying
+// the feed under traffic.
 #include "services/common/store_client/change_feed.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -121,6 +127,149 @@ class StoreServer {
   int port_ = 0;
 };
 
+// A TCP proxy from a loopback port to the store that can black-hole its
+// connections: stop moving bytes both ways without closing anything, as a
+// network partition or a frozen host does. Bytes sent meanwhile wait in the
+// kernel's buffers and move on when forwarding resumes; connections made
+// meanwhile wait in the listen backlog. One thread polls everything.
+class BlackholeProxy {
+ public:
+  explicit BlackholeProxy(int upstream_port) : upstream_port_(upstream_port) {}
+  ~BlackholeProxy() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (const Conn& c : conns_) {
+      close(c.client);
+      close(c.upstream);
+    }
+    if (listen_fd_ >= 0) close(listen_fd_);
+  }
+
+  absl::Status Start() {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        listen(listen_fd_, 16) != 0 || getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return absl::InternalError("proxy: cannot listen");
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Run(); });
+    return absl::OkStatus();
+  }
+
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  void SetBlackholed(bool on) { blackholed_ = on; }
+
+  int accepted() {
+    absl::MutexLock lock(&mu_);
+    return accepted_;
+  }
+  // Waits until the client side of `n` connections hung up (FIN or RST)
+  // while they were black-holed: the client gave up on them by itself.
+  bool WaitForHangups(int n, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, n]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return hangups_ >= n; };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  }
+
+ private:
+  struct Conn {
+    int client;
+    int upstream;
+    bool client_hung_up = false;  // noticed while black-holed
+    bool closed = false;
+  };
+
+  // Moves what `from` has to `to`; false when the connection is over.
+  static bool Forward(int from, int to) {
+    char buffer[64 << 10];
+    const ssize_t n = read(from, buffer, sizeof(buffer));
+    if (n <= 0) return false;
+    for (ssize_t sent = 0; sent < n;) {
+      const ssize_t m = send(to, buffer + sent, n - sent, MSG_NOSIGNAL);
+      if (m <= 0) return false;
+      sent += m;
+    }
+    return true;
+  }
+
+  void Accept() {
+    const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) return;
+    const int upstream = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+    if (upstream < 0 || connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      close(client);
+      if (upstream >= 0) close(upstream);
+      return;
+    }
+    conns_.push_back({client, upstream});
+    absl::MutexLock lock(&mu_);
+    ++accepted_;
+  }
+
+  void Run() {
+    while (!stop_) {
+      const bool hole = blackholed_;
+      // While black-holed: nothing is read or accepted; only a client's
+      // hang-up is noticed (POLLRDHUP comes with the FIN, unread data or not).
+      std::vector<pollfd> fds = {{hole ? -1 : listen_fd_, POLLIN, 0}};
+      for (const Conn& c : conns_) {
+        if (hole) {
+          fds.push_back({c.client_hung_up ? -1 : c.client, POLLRDHUP, 0});
+          fds.push_back({-1, 0, 0});
+        } else {
+          fds.push_back({c.client, POLLIN, 0});
+          fds.push_back({c.upstream, POLLIN, 0});
+        }
+      }
+      if (poll(fds.data(), fds.size(), 20) <= 0) continue;
+      for (size_t i = 0; i < conns_.size(); ++i) {
+        Conn& c = conns_[i];
+        const short from_client = fds[1 + 2 * i].revents;
+        const short from_upstream = fds[2 + 2 * i].revents;
+        if (hole) {
+          if (from_client != 0 && !c.client_hung_up) {
+            c.client_hung_up = true;
+            absl::MutexLock lock(&mu_);
+            ++hangups_;
+          }
+          continue;
+        }
+        // POLLHUP/POLLERR: the read says how it ended.
+        if ((from_client != 0 && !Forward(c.client, c.upstream)) ||
+            (from_upstream != 0 && !Forward(c.upstream, c.client))) {
+          c.closed = true;
+        }
+      }
+      for (Conn& c : conns_) {
+        if (!c.closed) continue;
+        close(c.client);
+        close(c.upstream);
+      }
+      conns_.erase(std::remove_if(conns_.begin(), conns_.end(), [](const Conn& c) { return c.closed; }), conns_.end());
+      if (!hole && (fds[0].revents & POLLIN) != 0) Accept();
+    }
+  }
+
+  const int upstream_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> blackholed_{false};
+  std::atomic<bool> stop_{false};
+  std::vector<Conn> conns_;  // the thread's
+  std::thread thread_;
+  absl::Mutex mu_;
+  int accepted_ ABSL_GUARDED_BY(mu_) = 0;
+  int hangups_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 // What one subscription saw.
 class Recorder {
  public:
@@ -160,7 +309,7 @@ class Recorder {
   int gaps_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-constexpr absl::Duration kLive = absl::Seconds(10);     // a stream opens on loopback
+constexpr absl::Duration kLive = absl::Seconds(10);    // a stream opens on loopback
 constexpr absl::Duration kArrives = absl::Seconds(1);  // a change reaches its listener
 
 class ChangeFeedTest : public ::testing::Test {
@@ -290,6 +439,48 @@ TEST_F(ChangeFeedTest, StoreRestartCallsOnGapThenChangesArriveAgain) {
   auto changes = anna.changes();
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[1].uid(), 2u) << "the store kept its data";
+}
+
+// A store that vanishes without closing the connection (the proxy stops
+// moving bytes, as a partition does): keepalive notices it within its time +
+// timeout and ends the stream; once the path is back the feed reconnects,
+// calls on_gap (a change was committed meanwhile), and changes arrive again.
+// Without keepalive the Watch stream would wait on the dead connection for
+// as long as TCP lets it, and the listener would hear nothing.
+TEST_F(ChangeFeedTest, SilentlyVanishedStoreIsNoticedByKeepaliveAndTheFeedReconnects) {
+  BlackholeProxy proxy(store_->port());
+  ASSERT_TRUE(proxy.Start().ok());
+  // The smallest keepalive a StoreClient allows.
+  StoreClient client({proxy.address()}, std::chrono::seconds(10),
+                     {.time = kMinKeepaliveTime, .timeout = kMinKeepaliveTimeout});
+  ChangeFeed feed(&client);
+  Recorder anna;
+  auto anna_sub = feed.Subscribe("anna@localhost", anna.Listener());
+  ASSERT_TRUE(anna.WaitForGaps(1, kLive));
+
+  // A ping every second on the idle stream: the store accepts them. Were it
+  // to count them as strikes (gRPC's default minimum interval is 5 minutes),
+  // its GOAWAY "too_many_pings" after the third strike, at the fourth ping,
+  // would end the stream, reopened with a second on_gap.
+  EXPECT_FALSE(anna.WaitForGaps(2, absl::Seconds(6)));
+  ASSERT_TRUE(Deliver("anna@localhost").ok());
+  ASSERT_TRUE(anna.WaitForChanges(1, kArrives));
+  EXPECT_EQ(proxy.accepted(), 1);
+
+  proxy.SetBlackholed(true);
+  // The ping goes out within 1 s and is given up on 1 s later.
+  ASSERT_TRUE(proxy.WaitForHangups(1, absl::Seconds(5))) << "the client kept the dead connection";
+  ASSERT_TRUE(Deliver("anna@localhost").ok());  // the feed cannot see this one
+  proxy.SetBlackholed(false);
+  // The feed's retry (200 ms, doubling) and gRPC's reconnect (up to 2 s).
+  ASSERT_TRUE(anna.WaitForGaps(2, absl::Seconds(8)));
+  EXPECT_EQ(anna.changes().size(), 1u);
+
+  ASSERT_TRUE(Deliver("anna@localhost").ok());
+  ASSERT_TRUE(anna.WaitForChanges(2, kArrives));
+  auto changes = anna.changes();
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].uid(), 3u) << "the second change the listener sees is of the third message";
 }
 
 TEST_F(ChangeFeedTest, DestroyingTheFeedUnderTrafficWithLiveSubscriptionsIsClean) {

@@ -1,5 +1,7 @@
 #include "services/common/store_client/store_client.h"
 
+#include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -22,8 +24,7 @@ class RangeReader : public grpc::ClientReadReactor<v1::ReadMessageChunk> {
  public:
   using Done = std::function<void(absl::Status, std::string, uint64_t, std::shared_ptr<RangeReader>)>;
 
-  RangeReader(v1::MailStore::Stub* stub, v1::ReadMessageRequest request, std::chrono::milliseconds deadline,
-              Done done)
+  RangeReader(v1::MailStore::Stub* stub, v1::ReadMessageRequest request, std::chrono::milliseconds deadline, Done done)
       : request_(std::move(request)), done_(std::move(done)) {
     context_.set_deadline(std::chrono::system_clock::now() + deadline);
     stub->async()->ReadMessage(&context_, &request_, this);
@@ -72,6 +73,11 @@ struct RangeResult {
   uint64_t size = 0;
 };
 
+// A duration as gRPC's int channel arguments take it.
+int ChannelArgMs(std::chrono::milliseconds d) {
+  return static_cast<int>(std::min<std::chrono::milliseconds::rep>(d.count(), std::numeric_limits<int>::max()));
+}
+
 }  // namespace
 
 bool IsTemporary(const absl::Status& status) {
@@ -89,10 +95,22 @@ bool IsTemporary(const absl::Status& status) {
   }
 }
 
-StoreClient::StoreClient(std::vector<std::string> shards, std::chrono::milliseconds deadline)
-    : router_(std::move(shards)), deadline_(deadline) {
+StoreClient::StoreClient(std::vector<std::string> shards, std::chrono::milliseconds deadline, Keepalive keepalive)
+    : router_(std::move(shards)),
+      deadline_(deadline),
+      keepalive_{std::max(keepalive.time, kMinKeepaliveTime), std::max(keepalive.timeout, kMinKeepaliveTimeout)} {
   for (const std::string& address : router_.shards()) {
     grpc::ChannelArguments args;
+    // Notice a store that vanished without closing the connection: the
+    // change feed's Watch streams send nothing while there is no mail, and
+    // would otherwise wait on a dead connection for as long as TCP lets them.
+    // Pings go out with or without calls, and without a cap on pings between
+    // data frames (gRPC's default stops after two); the store accepts them
+    // (keepalive.h).
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ChannelArgMs(keepalive_.time));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ChannelArgMs(keepalive_.timeout));
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
     // Reconnect quickly after a store restart instead of backing off for
     // up to two minutes; a session waiting on the store has a deadline anyway.
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
@@ -100,29 +118,26 @@ StoreClient::StoreClient(std::vector<std::string> shards, std::chrono::milliseco
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
     // Batched reads and listings of large mailboxes pass gRPC's 4 MB default.
     args.SetMaxReceiveMessageSize(64 << 20);
-    stubs_.push_back(v1::MailStore::NewStub(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args)));
+    stubs_.push_back(
+        v1::MailStore::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args)));
   }
 }
 
-v1::MailStore::Stub* StoreClient::StubFor(absl::string_view account) {
-  return stubs_[router_.ShardFor(account)].get();
-}
+v1::MailStore::Stub* StoreClient::StubFor(absl::string_view account) { return stubs_[router_.ShardFor(account)].get(); }
 
 // Each method names its routing key and its stub method; AwaitUnary does the rest.
-#define KURIER_UNARY(Method, Response, route)                                                        \
-  v1::MailStore::Stub* stub = StubFor(route);                                                        \
-  co_return co_await AwaitUnary<v1::Response>(                                                       \
-      std::move(request), deadline_, [stub](auto* context, auto* req, auto* resp, auto done) {       \
-        stub->async()->Method(context, req, resp, std::move(done));                                  \
-      })
+#define KURIER_UNARY(Method, Response, route)                                                               \
+  v1::MailStore::Stub* stub = StubFor(route);                                                               \
+  co_return co_await AwaitUnary<v1::Response>(std::move(request), deadline_,                                \
+                                              [stub](auto* context, auto* req, auto* resp, auto done) {     \
+                                                stub->async()->Method(context, req, resp, std::move(done)); \
+                                              })
 
 Awaitable<absl::StatusOr<v1::Account>> StoreClient::GetAccount(v1::GetAccountRequest request) {
   KURIER_UNARY(GetAccount, Account, request.name());
 }
 
-Awaitable<absl::StatusOr<v1::VerifyPasswordResponse>> StoreClient::VerifyPassword(
-    v1::VerifyPasswordRequest request) {
+Awaitable<absl::StatusOr<v1::VerifyPasswordResponse>> StoreClient::VerifyPassword(v1::VerifyPasswordRequest request) {
   KURIER_UNARY(VerifyPassword, VerifyPasswordResponse, request.name());
 }
 
@@ -210,8 +225,7 @@ Awaitable<absl::StatusOr<v1::GetChangesResponse>> StoreClient::GetChanges(v1::Ge
 
 #undef KURIER_UNARY
 
-Awaitable<absl::StatusOr<std::string>> StoreClient::ReadRange(v1::ReadMessageRequest request,
-                                                               uint64_t* message_size) {
+Awaitable<absl::StatusOr<std::string>> StoreClient::ReadRange(v1::ReadMessageRequest request, uint64_t* message_size) {
   v1::MailStore::Stub* stub = StubFor(request.account());
   RangeResult result = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(RangeResult)>(
       [&](auto handler) {
@@ -220,11 +234,11 @@ Awaitable<absl::StatusOr<std::string>> StoreClient::ReadRange(v1::ReadMessageReq
                         [shared_handler](absl::Status status, std::string data, uint64_t size,
                                          std::shared_ptr<RangeReader> reader) {
                           auto executor = boost::asio::get_associated_executor(*shared_handler);
-                          boost::asio::post(executor, [shared_handler, reader = std::move(reader),
-                                                       r = RangeResult{std::move(status), std::move(data),
-                                                                       size}]() mutable {
-                            std::move (*shared_handler)(std::move(r));
-                          });
+                          boost::asio::post(executor,
+                                            [shared_handler, reader = std::move(reader),
+                                             r = RangeResult{std::move(status), std::move(data), size}]() mutable {
+                                              std::move (*shared_handler)(std::move(r));
+                                            });
                         });
       },
       boost::asio::use_awaitable);

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "boost/asio/awaitable.hpp"
 #include "proto/kurier/store/v1/store.grpc.pb.h"
+#include "services/common/store_client/keepalive.h"
 #include "services/common/store_client/store_router.h"
 
 namespace kurier::store_client {
@@ -34,11 +35,16 @@ bool IsTemporary(const absl::Status& status);
 
 class StoreClient {
  public:
+  // HTTP/2 keepalive of each shard's channel (keepalive.h).
+  using Keepalive = ChannelKeepalive;
+
   // One channel per shard address; `deadline` applies to every call.
-  StoreClient(std::vector<std::string> shards, std::chrono::milliseconds deadline);
+  StoreClient(std::vector<std::string> shards, std::chrono::milliseconds deadline, Keepalive keepalive = {});
 
   const StoreRouter& router() const { return router_; }
   std::chrono::milliseconds deadline() const { return deadline_; }
+  // The keepalive in use, after raising to the minimums.
+  const Keepalive& keepalive() const { return keepalive_; }
 
   // Accounts and authentication. Routed by the name the client gave.
   Awaitable<absl::StatusOr<v1::Account>> GetAccount(v1::GetAccountRequest request);
@@ -113,8 +119,7 @@ class StoreClient {
  private:
   v1::MailStore::Stub* StubFor(absl::string_view account);
   // One call to one shard, by index.
-  Awaitable<absl::StatusOr<v1::ResolveRecipientResponse>> ResolveOn(size_t shard,
-                                                                    v1::ResolveRecipientRequest request);
+  Awaitable<absl::StatusOr<v1::ResolveRecipientResponse>> ResolveOn(size_t shard, v1::ResolveRecipientRequest request);
   Awaitable<absl::StatusOr<v1::DeliverResponse>> DeliverOn(size_t shard, v1::DeliverRequest request);
   // The first LOCAL answer of the shards other than `skip` for the exact
   // `address`; nullopt when none has it.
@@ -123,6 +128,7 @@ class StoreClient {
 
   StoreRouter router_;
   std::chrono::milliseconds deadline_;
+  Keepalive keepalive_;
   std::vector<std::unique_ptr<v1::MailStore::Stub>> stubs_;
 };
 
