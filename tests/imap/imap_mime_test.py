@@ -233,16 +233,10 @@ class MimeTest(fx.ImapTestCase):
                 # or encoded words.
                 self.assertEqual(found[key] if utf8 else decoded(found[key]), RATES)
 
-    # server bug: RFC 2231 parameters are joined (filename*0*, *1*, *2 ->
-    # "filename*") but not decoded: ("filename*" "UTF-8''%E2%82%AC%20rates...")
-    # instead of ("filename" "\u20ac rates \u00fcber.txt"); the same for name*.
-    @unittest.expectedFailure
     def test_rfc2231_parameters_are_decoded(self):
         client, _ = self.delivered("rfc2231", ATTACHMENT_BODY)
         self.check_rfc2231_names(client, utf8=False)
 
-    # server bug: as above, with UTF8=ACCEPT enabled.
-    @unittest.expectedFailure
     def test_rfc2231_parameters_are_decoded_with_utf8_accept(self):
         client, _ = self.delivered("rfc2231 utf8", ATTACHMENT_BODY, enable="UTF8=ACCEPT")
         self.check_rfc2231_names(client, utf8=True)

@@ -402,29 +402,82 @@ std::string DecodeEncodedWords(absl::string_view text) {
   return out;
 }
 
-std::string DecodeRfc2231Value(absl::string_view value) {
-  const size_t q1 = value.find('\'');
-  const size_t q2 = q1 == absl::string_view::npos ? q1 : value.find('\'', q1 + 1);
-  absl::string_view charset;
-  absl::string_view encoded = value;
-  if (q2 != absl::string_view::npos) {
-    charset = value.substr(0, q1);
-    encoded = value.substr(q2 + 1);
+std::string EncodeEncodedWords(absl::string_view utf8) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr absl::string_view kOpen = "=?UTF-8?Q?";
+  static constexpr absl::string_view kClose = "?=";
+  static constexpr size_t kMaxWord = 75;  // RFC 2047 2
+  std::string out;
+  std::string word;
+  std::string encoded;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (!out.empty()) out.push_back(' ');
+    out.append(kOpen.data(), kOpen.size());
+    out.append(word);
+    out.append(kClose.data(), kClose.size());
+    word.clear();
+  };
+  size_t i = 0;
+  while (i < utf8.size()) {
+    // One character: a byte and the continuation bytes after it (at most 4
+    // bytes), so no word ends inside a UTF-8 sequence.
+    size_t len = 1;
+    while (len < 4 && i + len < utf8.size() && (static_cast<unsigned char>(utf8[i + len]) & 0xC0) == 0x80) ++len;
+    encoded.clear();
+    for (size_t k = i; k < i + len; ++k) {
+      const unsigned char c = static_cast<unsigned char>(utf8[k]);
+      if (absl::ascii_isalnum(c) || c == '!' || c == '*' || c == '+' || c == '-' || c == '/') {
+        encoded.push_back(static_cast<char>(c));
+      } else if (c == ' ') {
+        encoded.push_back('_');
+      } else {
+        encoded.push_back('=');
+        encoded.push_back(kHex[c >> 4]);
+        encoded.push_back(kHex[c & 15]);
+      }
+    }
+    if (kOpen.size() + word.size() + encoded.size() + kClose.size() > kMaxWord) flush();
+    word.append(encoded);
+    i += len;
   }
-  std::string bytes;
-  bytes.reserve(encoded.size());
-  for (size_t i = 0; i < encoded.size(); ++i) {
-    if (encoded[i] == '%' && i + 2 < encoded.size() && HexValue(encoded[i + 1]) >= 0 &&
-        HexValue(encoded[i + 2]) >= 0) {
-      bytes.push_back(static_cast<char>(HexValue(encoded[i + 1]) * 16 + HexValue(encoded[i + 2])));
+  flush();
+  return out;
+}
+
+void AppendPercentDecoded(absl::string_view text, std::string* out) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
+      out->push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
       i += 2;
     } else {
-      bytes.push_back(encoded[i]);
+      out->push_back(text[i]);
     }
   }
+}
+
+bool SplitRfc2231Charset(absl::string_view value, absl::string_view* charset, absl::string_view* text) {
+  const size_t q1 = value.find('\'');
+  const size_t q2 = q1 == absl::string_view::npos ? q1 : value.find('\'', q1 + 1);
+  if (q2 == absl::string_view::npos) {
+    *charset = absl::string_view();
+    *text = value;
+    return false;
+  }
+  *charset = value.substr(0, q1);
+  *text = value.substr(q2 + 1);
+  return true;
+}
+
+std::string DecodeRfc2231Value(absl::string_view value) {
+  absl::string_view charset;
+  absl::string_view encoded;
+  SplitRfc2231Charset(value, &charset, &encoded);
+  std::string bytes;
+  AppendPercentDecoded(encoded, &bytes);
   if (charset.empty()) return bytes;
   std::optional<std::string> utf8 = ConvertToUtf8(bytes, charset);
-  return utf8 ? *utf8 : std::string(value);
+  return utf8 ? *std::move(utf8) : bytes;
 }
 
 // ---------------------------------------------------------------------------

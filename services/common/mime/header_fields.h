@@ -1,8 +1,9 @@
 // Header fields of an RFC 5322 message or MIME entity, as pure functions over
 // bytes: iterate the fields, find one, unfold a value, decode RFC 2047
-// encoded words and RFC 2231 parameter values to UTF-8, and parse address
-// lists. Used by the SMTP service (checks and trace fields) and by the MIME
-// parser (mime_parser.h); nothing here allocates for the message body.
+// encoded words and RFC 2231 parameter values to UTF-8 (and encode UTF-8 as
+// encoded words), and parse address lists. Used by the SMTP service (checks
+// and trace fields), by the MIME parser (mime_parser.h) and by IMAP;
+// nothing here allocates for the message body.
 //
 // Line ends: LF and CRLF both end a line. Nothing here fails: malformed input
 // gives a best-effort result.
@@ -81,10 +82,28 @@ std::string UnfoldHeaderValue(absl::string_view raw_value);
 // copied unchanged (also 8-bit bytes). Unfold the value first.
 std::string DecodeEncodedWords(absl::string_view text);
 
-// Decodes an RFC 2231 extended parameter value "charset'language'%E2%82%AC"
-// to UTF-8 (the value of a "name*" parameter as mime_parser.h gives it).
-// Without the two quotes the value is only percent-decoded; undecodable
-// input is returned unchanged.
+// Encodes UTF-8 text as RFC 2047 encoded words ("=?UTF-8?Q?=E2=82=AC_rates?=")
+// of at most 75 characters each, separated by one space, never splitting a
+// UTF-8 sequence; the empty string stays empty. For a client that cannot take
+// 8-bit text (IMAP without UTF8=ACCEPT). Every byte outside the letters,
+// digits and "!*+-/" is encoded, so the result is printable ASCII without
+// quotes or backslashes.
+std::string EncodeEncodedWords(absl::string_view utf8);
+
+// Appends `text` percent-decoded (RFC 2231 extended values: "%E2%82%AC" →
+// its three bytes) to `out`; a '%' without two hex digits after it is kept.
+void AppendPercentDecoded(absl::string_view text, std::string* out);
+
+// Splits an RFC 2231 extended value "charset'language'text" (RFC 2231 4):
+// sets *charset (may be empty) and *text, and returns true. Without the two
+// quotes returns false, with *charset empty and *text the whole value.
+bool SplitRfc2231Charset(absl::string_view value, absl::string_view* charset, absl::string_view* text);
+
+// Decodes one RFC 2231 extended parameter value "charset'language'%E2%82%AC"
+// to UTF-8 (ParseMessage already does this for the parameters it stores).
+// Without the two quotes, or with an empty charset, the value is only
+// percent-decoded; with an unknown charset or bytes the charset cannot
+// convert, the percent-decoded bytes are returned as they are.
 std::string DecodeRfc2231Value(absl::string_view value);
 
 // Converts `bytes` in `charset` (case-insensitive; aliases as above) to

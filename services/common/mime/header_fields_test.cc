@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
 namespace kurier::mime {
@@ -111,8 +114,64 @@ TEST(DecodeRfc2231ValueTest, CharsetLanguageAndPercent) {
   EXPECT_EQ(DecodeRfc2231Value("iso-8859-1''caf%E9"), "caf\xC3\xA9");
   EXPECT_EQ(DecodeRfc2231Value("''a%20b"), "a b");
   EXPECT_EQ(DecodeRfc2231Value("no-quotes%21"), "no-quotes!");
-  EXPECT_EQ(DecodeRfc2231Value("x-unknown''%41"), "x-unknown''%41");
   EXPECT_EQ(DecodeRfc2231Value("utf-8''100%"), "100%");
+  EXPECT_EQ(DecodeRfc2231Value("utf-8''%zz%4"), "%zz%4");
+  EXPECT_EQ(DecodeRfc2231Value("one'quote%41"), "one'quoteA");
+}
+
+TEST(DecodeRfc2231ValueTest, UndecodableCharsetKeepsTheDecodedBytes) {
+  EXPECT_EQ(DecodeRfc2231Value("x-unknown''%41%E9"), "A\xE9");
+  EXPECT_EQ(DecodeRfc2231Value("utf-8''%FF%41"),
+            "\xFF"
+            "A");  // not UTF-8
+  EXPECT_EQ(DecodeRfc2231Value("bad charset''%41"), "A");
+}
+
+TEST(SplitRfc2231CharsetTest, CharsetLanguageText) {
+  absl::string_view charset;
+  absl::string_view text;
+  EXPECT_TRUE(SplitRfc2231Charset("utf-8'en'a%20b", &charset, &text));
+  EXPECT_EQ(charset, "utf-8");
+  EXPECT_EQ(text, "a%20b");
+  EXPECT_TRUE(SplitRfc2231Charset("''", &charset, &text));
+  EXPECT_EQ(charset, "");
+  EXPECT_EQ(text, "");
+  EXPECT_FALSE(SplitRfc2231Charset("utf-8'a", &charset, &text));
+  EXPECT_EQ(charset, "");
+  EXPECT_EQ(text, "utf-8'a");
+}
+
+TEST(EncodeEncodedWordsTest, QWordsThatDecodeBack) {
+  EXPECT_EQ(EncodeEncodedWords(""), "");
+  EXPECT_EQ(EncodeEncodedWords("\xE2\x82\xAC rates \xC3\xBC"
+                               "ber.txt"),
+            "=?UTF-8?Q?=E2=82=AC_rates_=C3=BCber=2Etxt?=");
+  EXPECT_EQ(EncodeEncodedWords("a\"b\\c=d?_"), "=?UTF-8?Q?a=22b=5Cc=3Dd=3F=5F?=");
+  const std::string samples[] = {
+      "\xE2\x82\xAC rates \xC3\xBC"
+      "ber.txt",
+      std::string(200, 'x'),
+      // 3-byte characters (9 encoded bytes each) across many word ends.
+      [] {
+        std::string s;
+        for (int i = 0; i < 60; ++i) s += "\xE2\x82\xAC";
+        return s;
+      }(),
+  };
+  for (const std::string& s : samples) {
+    const std::string encoded = EncodeEncodedWords(s);
+    EXPECT_EQ(DecodeEncodedWords(encoded), s);
+    size_t words = 0;
+    for (absl::string_view word : absl::StrSplit(encoded, ' ')) {
+      ++words;
+      EXPECT_LE(word.size(), 75u) << word;
+      EXPECT_TRUE(absl::StartsWith(word, "=?UTF-8?Q?") && absl::EndsWith(word, "?=")) << word;
+    }
+    EXPECT_GT(words, s.size() > 60 ? 1u : 0u);
+    for (char c : encoded) {
+      EXPECT_TRUE((c >= 0x21 && c < 0x7F && c != '"' && c != '\\') || c == ' ') << encoded;
+    }
+  }
 }
 
 TEST(ParseAddressListTest, Rfc5322Appendix) {

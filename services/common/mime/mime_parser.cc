@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "services/common/mime/header_fields.h"
@@ -122,110 +124,160 @@ std::vector<RawParam> ParseParams(absl::string_view s) {
   return params;
 }
 
-// "name*3*" → base "name", section 3, extended. Returns false for a name
-// that is not an RFC 2231 section (a plain name, or "name*" alone).
-bool SplitSection(absl::string_view name, absl::string_view* base, int* section, bool* extended) {
-  *extended = absl::EndsWith(name, "*");
-  absl::string_view rest = *extended ? name.substr(0, name.size() - 1) : name;
-  const size_t star = rest.rfind('*');
-  if (star == absl::string_view::npos || star == 0) return false;
-  absl::string_view digits = rest.substr(star + 1);
-  if (digits.empty() || digits.size() > 4) return false;
-  if (digits.size() > 1 && digits[0] == '0') return false;
-  int value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  *base = rest.substr(0, star);
-  *section = value;
-  return true;
-}
+// How a parameter name takes part in RFC 2231: "name" (plain), "name*" (one
+// extended value), "name*3" or "name*3*" (a section, plain or extended).
+struct NameForm {
+  enum Kind { kPlain, kExtended, kSection };
+  Kind kind = kPlain;
+  absl::string_view base;  // the name without the RFC 2231 suffix
+  uint32_t section = 0;    // kSection: capped at kUnreachableSection
+  bool extended = false;   // "*" at the end: the value is percent-encoded
+};
 
-// Percent-encodes what an RFC 2231 extended value may not hold literally.
-void AppendPercentEncoded(absl::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (IsTokenChar(c) && c != '*' && c != '\'' && c != '%' && u < 0x80) {
-      out->push_back(c);
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 15]);
+// Section numbers at or above this cannot be reached without a gap (a list
+// field is at most kMaxListField bytes), so larger ones are all this.
+constexpr uint32_t kUnreachableSection = 1u << 20;
+
+NameForm ClassifyName(absl::string_view name) {
+  NameForm form;
+  form.base = name;
+  const bool star_end = absl::EndsWith(name, "*");
+  const absl::string_view rest = star_end ? name.substr(0, name.size() - 1) : name;
+  const size_t star = rest.find('*');
+  if (star == absl::string_view::npos) {
+    // "name*" (an empty base is no RFC 2231 name).
+    if (star_end && !rest.empty()) {
+      form.kind = NameForm::kExtended;
+      form.base = rest;
+      form.extended = true;
     }
+    return form;
   }
+  absl::string_view digits = rest.substr(star + 1);
+  if (star == 0 || digits.empty()) return form;
+  uint32_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return form;
+    value = std::min<uint32_t>(value * 10 + static_cast<uint32_t>(c - '0'), kUnreachableSection);
+  }
+  form.kind = NameForm::kSection;
+  form.base = rest.substr(0, star);
+  form.section = value;
+  form.extended = star_end;
+  return form;
 }
 
-// Joins RFC 2231 continuations ("name*0", "name*1*", ...) into one parameter
-// at the place of the first section seen; see Parameter in the proto.
+// The bytes of an extended value (its charset, if it names one, to *charset)
+// appended to *bytes.
+void AppendExtended(absl::string_view value, bool first, std::string* charset, std::string* bytes) {
+  absl::string_view text = value;
+  if (first) {
+    absl::string_view cs;
+    SplitRfc2231Charset(value, &cs, &text);
+    *charset = std::string(cs);
+  }
+  AppendPercentDecoded(text, bytes);
+}
+
+// Resolves RFC 2231 (sections 3-4) in a parameter list, in the spirit of
+// Dovecot and Thunderbird:
+//   - sections "name*0", "name*1*", ... are joined in numeric order (first of
+//     a repeated number counts; a gap ends the value, so does a missing
+//     "name*0"); extended ones ("*" at the end) are percent-decoded and the
+//     first, "name*0*", may name the charset ("utf-8'en'...");
+//   - "name*=charset'language'%E2%82%AC" is one extended value;
+//   - the bytes are converted from the charset to UTF-8; with no charset, an
+//     unknown one or bytes it cannot convert they are kept as decoded;
+//   - the result is one parameter named "name" (as first written) at the
+//     place of the first parameter of that name. "name*" wins over sections,
+//     both over a plain "name"; a plain "name" without RFC 2231 forms, and
+//     repeated ones, are kept as they are. Sections that give no value (no
+//     "name*0") are dropped.
+// Linear in the list but for sorting each name's sections.
 template <typename Params>
 void AddJoinedParams(std::vector<RawParam> raw, Params* out) {
   struct Section {
-    int index;
+    uint32_t index;
     bool extended;
     size_t order;
   };
   struct Group {
-    std::string base;  // as first written
     std::vector<Section> sections;
+    size_t extended_value = SIZE_MAX;  // the first "name*"
+    bool usable = false;
     bool emitted = false;
   };
   std::vector<Group> groups;
-  std::vector<int> group_of(raw.size(), -1);
+  absl::flat_hash_map<std::string, size_t> group_index;  // lower-case base
+  std::vector<NameForm> forms(raw.size());
+  std::vector<size_t> group_of(raw.size(), SIZE_MAX);
   for (size_t i = 0; i < raw.size(); ++i) {
-    absl::string_view base;
-    int section;
-    bool extended;
-    if (!SplitSection(raw[i].name, &base, &section, &extended)) continue;
-    int g = -1;
-    for (size_t k = 0; k < groups.size(); ++k) {
-      if (absl::EqualsIgnoreCase(groups[k].base, base)) {
-        g = static_cast<int>(k);
-        break;
+    forms[i] = ClassifyName(raw[i].name);
+    const NameForm& form = forms[i];
+    if (form.kind == NameForm::kPlain) continue;
+    auto [it, inserted] = group_index.try_emplace(absl::AsciiStrToLower(form.base), groups.size());
+    if (inserted) groups.emplace_back();
+    Group& group = groups[it->second];
+    group_of[i] = it->second;
+    if (form.kind == NameForm::kExtended) {
+      if (group.extended_value == SIZE_MAX) group.extended_value = i;
+    } else {
+      group.sections.push_back(Section{form.section, form.extended, i});
+    }
+  }
+  // Plain names with RFC 2231 forms of the same name join their group.
+  if (!groups.empty()) {
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (forms[i].kind != NameForm::kPlain) continue;
+      auto it = group_index.find(absl::AsciiStrToLower(raw[i].name));
+      if (it != group_index.end()) group_of[i] = it->second;
+    }
+  }
+  // Each group's value.
+  std::vector<std::string> values(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Group& group = groups[g];
+    std::string charset;
+    std::string bytes;
+    if (group.extended_value != SIZE_MAX) {
+      AppendExtended(raw[group.extended_value].value, true, &charset, &bytes);
+      group.usable = true;
+    } else {
+      std::stable_sort(group.sections.begin(), group.sections.end(),
+                       [](const Section& a, const Section& b) { return a.index < b.index; });
+      uint32_t next = 0;
+      for (const Section& s : group.sections) {
+        if (s.index + 1 == next) continue;  // a repeated number: the first counts
+        if (s.index != next) break;         // a gap (or no section 0)
+        const std::string& v = raw[s.order].value;
+        if (s.extended) {
+          AppendExtended(v, s.index == 0, &charset, &bytes);
+        } else {
+          bytes.append(v);
+        }
+        ++next;
       }
+      group.usable = next > 0;
     }
-    if (g < 0) {
-      // Many distinct continued parameters are not worth a quadratic search.
-      if (groups.size() >= 64) continue;
-      groups.push_back(Group{std::string(base), {}, false});
-      g = static_cast<int>(groups.size() - 1);
-    }
-    groups[g].sections.push_back(Section{section, extended, i});
-    group_of[i] = g;
+    if (!group.usable) continue;
+    std::optional<std::string> utf8;
+    if (!charset.empty()) utf8 = ConvertToUtf8(bytes, charset);
+    values[g] = utf8 ? *std::move(utf8) : std::move(bytes);
   }
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (group_of[i] < 0) {
+    const size_t g = group_of[i];
+    if (g == SIZE_MAX || (!groups[g].usable && forms[i].kind == NameForm::kPlain)) {
       Parameter* p = out->Add();
       p->set_name(std::move(raw[i].name));
       p->set_value(std::move(raw[i].value));
       continue;
     }
-    Group& group = groups[group_of[i]];
-    if (group.emitted) continue;
+    Group& group = groups[g];
+    if (!group.usable || group.emitted) continue;
     group.emitted = true;
-    std::stable_sort(group.sections.begin(), group.sections.end(),
-                     [](const Section& a, const Section& b) { return a.index < b.index; });
-    bool any_extended = false;
-    for (const Section& s : group.sections) any_extended = any_extended || s.extended;
-    std::string value;
-    int last_index = -1;
-    for (size_t k = 0; k < group.sections.size(); ++k) {
-      const Section& s = group.sections[k];
-      if (s.index == last_index) continue;  // a repeated section: the first counts
-      last_index = s.index;
-      const std::string& v = raw[s.order].value;
-      if (!any_extended || s.extended) {
-        if (any_extended && k == 0 && !s.extended) value.append("''");
-        value.append(v);
-      } else {
-        if (k == 0) value.append("''");
-        AppendPercentEncoded(v, &value);
-      }
-    }
     Parameter* p = out->Add();
-    p->set_name(any_extended ? group.base + "*" : group.base);
-    p->set_value(std::move(value));
+    p->set_name(std::string(forms[i].base));
+    p->set_value(std::move(values[g]));
   }
 }
 

@@ -6,7 +6,7 @@
 // STANDARDS: RFC 5322 (header fields, addresses), RFC 2045 (Content-Type,
 // Content-Transfer-Encoding and their defaults), RFC 2046 (multipart
 // boundaries, message/rfc822, multipart/digest), RFC 2231 (parameter
-// continuations), RFC 6532 (message/global), RFC 9051 7.5.2 (ENVELOPE and
+// continuations joined, charsets decoded to UTF-8), RFC 6532 (message/global), RFC 9051 7.5.2 (ENVELOPE and
 // BODYSTRUCTURE contents).
 //
 // SECURITY: the input is untrusted mail. Parsing never fails and never throws;
@@ -28,7 +28,9 @@ namespace kurier::mime {
 
 // Written to MessageStructure.parser_version; raised whenever the parser's
 // output for some input changes.
-inline constexpr uint32_t kParserVersion = 1;
+// 2: RFC 2231 parameters decoded ("filename" "€.txt", no longer
+// "filename*" "utf-8''%E2%82%AC.txt").
+inline constexpr uint32_t kParserVersion = 2;
 
 // Entities nested deeper than this (multipart children, messages inside
 // message/rfc822) are leaves; the top-level entity has depth 0.

@@ -170,6 +170,27 @@ TEST(ParseMessageTest, AncestorBoundaryClosesInnerPart) {
   EXPECT_EQ(Body(message, s.body().children(1)), "b");
 }
 
+// "name=value" of each parameter, joined by "; ".
+std::string Params(const google::protobuf::RepeatedPtrField<v1::Parameter>& params) {
+  std::string out;
+  for (const v1::Parameter& p : params) {
+    if (!out.empty()) out += "; ";
+    out += p.name() + "=" + p.value();
+  }
+  return out;
+}
+
+// The Content-Type parameters of a message with this Content-Type value.
+std::string TypeParams(const std::string& content_type) {
+  return Params(ParseMessage("Content-Type: " + content_type + "\r\n\r\nx").body().params());
+}
+
+// The Content-Disposition parameters of a message with this disposition value.
+std::string DispositionParams(const std::string& disposition) {
+  return Params(ParseMessage("Content-Disposition: " + disposition + "\r\n\r\nx").body().disposition().params());
+}
+
+// RFC 2231 3 and 4.1 (the examples of the RFC).
 TEST(ParseMessageTest, Rfc2231Continuations) {
   const std::string message =
       "Content-Type: application/x-stuff;\r\n"
@@ -181,14 +202,97 @@ TEST(ParseMessageTest, Rfc2231Continuations) {
   v1::MessageStructure s = ParseMessage(message);
   const v1::BodyPart& b = s.body();
   ASSERT_EQ(b.params_size(), 1);
-  EXPECT_EQ(b.params(0).name(), "title*");
-  EXPECT_EQ(b.params(0).value(), "us-ascii'en'This%20is%20even%20more%20%2A%2A%2Afun%2A%2A%2A%20isn%27t%20it!");
-  EXPECT_EQ(DecodeRfc2231Value(b.params(0).value()), "This is even more ***fun*** isn't it!");
+  EXPECT_EQ(b.params(0).name(), "title");
+  EXPECT_EQ(b.params(0).value(), "This is even more ***fun*** isn't it!");
   ASSERT_TRUE(b.has_disposition());
   EXPECT_EQ(b.disposition().type(), "attachment");
-  ASSERT_EQ(b.disposition().params_size(), 1);
-  EXPECT_EQ(b.disposition().params(0).name(), "filename");
-  EXPECT_EQ(b.disposition().params(0).value(), "a very long name.txt");
+  EXPECT_EQ(Params(b.disposition().params()), "filename=a very long name.txt");
+  EXPECT_EQ(TypeParams("message/external-body; access-type=URL;\r\n"
+                       " URL*0=\"ftp://\";\r\n URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\""),
+            "access-type=URL; URL=ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar");
+  EXPECT_EQ(TypeParams("application/x-stuff; title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A"),
+            "title=This is ***fun***");
+}
+
+// Plain sections are taken literally, also when they hold '%' or quotes.
+TEST(ParseMessageTest, Rfc2231SplitPlainContinuations) {
+  EXPECT_EQ(DispositionParams("attachment; filename*0=\"100%20\"; filename*1=\"'x'.txt\"; size=3"),
+            "filename=100%20'x'.txt; size=3");
+  EXPECT_EQ(DispositionParams("inline; name*0=a; name*1=b; name*2=c"), "name=abc");
+}
+
+TEST(ParseMessageTest, Rfc2231EncodedContinuations) {
+  // As Thunderbird writes a long name: the charset in section 0 only, a UTF-8
+  // character split between two sections, a plain last section.
+  EXPECT_EQ(DispositionParams("attachment;\r\n filename*0*=UTF-8''%E2%82%AC%20ra;\r\n filename*1*=tes%20%C3;\r\n"
+                              " filename*2*=%BC;\r\n filename*3=ber.txt"),
+            "filename=\xE2\x82\xAC rates \xC3\xBC"
+            "ber.txt");
+  // Only section 0 names a charset; quotes in later sections are text.
+  EXPECT_EQ(TypeParams("text/plain; name*0*=utf-8'de'a%27; name*1*=b'c'%41"), "name=a'b'c'A");
+  // Extended sections after a plain section 0: percent-decoded, no charset.
+  EXPECT_EQ(TypeParams("text/plain; name*0=\"a%41\"; name*1*=%42"), "name=a%41B");
+}
+
+TEST(ParseMessageTest, Rfc2231Charsets) {
+  EXPECT_EQ(DispositionParams("attachment; filename*=iso-8859-1'de'Gr%FC%DFe.txt"),
+            "filename=Gr\xC3\xBC\xC3\x9F"
+            "e.txt");
+  EXPECT_EQ(DispositionParams("attachment; filename*=ISO-8859-1''caf%E9"), "filename=caf\xC3\xA9");
+  EXPECT_EQ(DispositionParams("attachment; filename*=windows-1252''%80%20rates"), "filename=\xE2\x82\xAC rates");
+  EXPECT_EQ(DispositionParams("attachment; filename*=us-ascii''plain"), "filename=plain");
+  // Unknown charset, bytes the charset cannot convert, no charset: the
+  // percent-decoded bytes.
+  EXPECT_EQ(DispositionParams("attachment; filename*=x-no-such-charset''caf%E9"), "filename=caf\xE9");
+  EXPECT_EQ(DispositionParams("attachment; filename*=utf-8''caf%E9"), "filename=caf\xE9");
+  EXPECT_EQ(DispositionParams("attachment; filename*=''caf%C3%A9"), "filename=caf\xC3\xA9");
+  EXPECT_EQ(DispositionParams("attachment; filename*0*=x-unknown''a%E9; filename*1=b"),
+            "filename=a\xE9"
+            "b");
+}
+
+TEST(ParseMessageTest, Rfc2231OutOfOrderAndGaps) {
+  // Numeric, not textual, order; case-insensitive names; the first name as
+  // written and the place of the first section.
+  EXPECT_EQ(TypeParams("text/plain; Name*10=k; a=1; name*2=c; NAME*1=b; name*0=a; name*3=d; name*4=e; name*5=f; "
+                       "name*6=g; name*7=h; name*8=i; name*9=j"),
+            "Name=abcdefghijk; a=1");
+  EXPECT_EQ(DispositionParams("attachment; filename*1*=%C3%BC.txt; filename*0*=utf-8''%E2%82%AC"),
+            "filename=\xE2\x82\xAC\xC3\xBC.txt");
+  // A repeated section: the first counts.
+  EXPECT_EQ(TypeParams("text/plain; name*0=a; name*1=b; name*1=X; name*2=c"), "name=abc");
+  // A gap ends the value; without section 0 there is none.
+  EXPECT_EQ(TypeParams("text/plain; name*0=a; name*1=b; name*3=d"), "name=ab");
+  EXPECT_EQ(TypeParams("text/plain; name*1=b; name*2=c; x=y"), "x=y");
+  EXPECT_EQ(TypeParams("text/plain; name*0=a; name*99999999999=z; name*4294967297=w"), "name=a");
+}
+
+TEST(ParseMessageTest, Rfc2231WinsOverPlain) {
+  // Mail programs send both for old readers; the RFC 2231 one wins, at the
+  // place of the first.
+  EXPECT_EQ(DispositionParams("attachment; filename=\"=?UTF-8?Q?caf=C3=A9?=\"; size=5; filename*=utf-8''caf%C3%A9"),
+            "filename=caf\xC3\xA9; size=5");
+  EXPECT_EQ(TypeParams("text/plain; name*0*=utf-8''%E2%82%AC; name*1=.txt; name=\"EUR.txt\""), "name=\xE2\x82\xAC.txt");
+  // "name*" wins over sections.
+  EXPECT_EQ(TypeParams("text/plain; name*0=sections; name*=''single"), "name=single");
+  // Sections that give no value leave the plain one.
+  EXPECT_EQ(TypeParams("text/plain; name=plain; name*1=orphan"), "name=plain");
+  // Without RFC 2231 forms plain parameters stay as they were, repeated too.
+  EXPECT_EQ(TypeParams("text/plain; name=a; name=b; charset=\"us-ascii\""), "name=a; name=b; charset=us-ascii");
+}
+
+TEST(ParseMessageTest, Rfc2231Malformed) {
+  // Bad percent escapes stay; a value without the charset quotes is only
+  // percent-decoded.
+  EXPECT_EQ(TypeParams("text/plain; name*=utf-8''100%; a*=''%zz%4g%"), "name=100%; a=%zz%4g%");
+  EXPECT_EQ(TypeParams("text/plain; name*=no-quotes%41; b*=one'quote"), "name=no-quotesA; b=one'quote");
+  EXPECT_EQ(TypeParams("text/plain; name*=\"utf-8''%41 b\""), "name=A b");
+  // Names that are no RFC 2231 form stay as they are.
+  EXPECT_EQ(TypeParams("text/plain; *=a; *0=b; x**=c; x*1a=d; x*-1=e; x*0**=f"),
+            "*=a; *0=b; x**=c; x*1a=d; x*-1=e; x*0**=f");
+  // Empty values; no '=' (dropped as before); an unterminated quote.
+  EXPECT_EQ(TypeParams("text/plain; name*=; a*0=; b*0*"), "name=; a=");
+  EXPECT_EQ(TypeParams("text/plain; name*0*=\"utf-8''%E2%82"), "name=\xE2\x82");
 }
 
 TEST(ParseMessageTest, DepthLimit) {
@@ -252,6 +356,17 @@ TEST(ParseMessageTest, AdversarialShapesStayLinear) {
   {
     std::string m = "Content-Type: text/plain";
     while (m.size() < size) m += "; a*1*=b";
+    messages.push_back(std::move(m));
+  }
+  {
+    // RFC 2231 in every part: many names, many sections, unknown charsets.
+    std::string m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n";
+    std::string type = "Content-Type: text/plain";
+    for (int i = 0; type.size() < 60000; ++i) {
+      type += "; n" + std::to_string(i) + "*=x-unknown-" + std::to_string(i % 7) + "''%E9";
+      type += "; s*" + std::to_string(5000 - i) + "*=%41; s*99999999999999=z";
+    }
+    while (m.size() < size) m += "--b\r\n" + type + "\r\n\r\nx\r\n";
     messages.push_back(std::move(m));
   }
   for (const std::string& m : messages) {

@@ -1,9 +1,12 @@
 #include "services/imap/fetch/bodystructure_writer.h"
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "services/common/mime/header_fields.h"
 #include "services/common/mime/mime_parser.h"
+#include "services/imap/codec/mailbox_name.h"
 #include "services/imap/codec/response_writer.h"
 #include "services/imap/fetch/envelope_writer.h"
 
@@ -54,6 +57,18 @@ class Writer {
     }
   }
 
+  // A parameter value is UTF-8 when the parser decoded RFC 2231; a client
+  // without UTF-8 gets it as RFC 2047 encoded words, which mail programs
+  // decode in parameter values. Other 8-bit values go out as they are.
+  void ParamValue(const std::string& value) {
+    if (!options_.utf8 && !absl::c_all_of(value, [](char c) { return static_cast<unsigned char>(c) < 0x80; }) &&
+        IsValidUtf8(value)) {
+      String(mime::EncodeEncodedWords(value));
+    } else {
+      String(value);
+    }
+  }
+
   // body-fld-param: NIL or "(" name SP value ... ")". default_charset: a
   // text part, which gets "charset" "us-ascii" when it names none.
   void ParamList(const Params& params, bool default_charset) {
@@ -71,7 +86,7 @@ class Writer {
       first = false;
       String(p.name());
       out_->push_back(' ');
-      String(p.value());
+      ParamValue(p.value());
     }
     if (add_charset) {
       if (!first) out_->push_back(' ');

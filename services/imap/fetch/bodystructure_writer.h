@@ -11,7 +11,13 @@
 //
 // Choices, after Dovecot (src/lib-imap/imap-bodystructure.c):
 //   - type, subtype, parameter names and values, encoding: as sent (case
-//     kept); the parser's defaults are "text" "plain" and "7BIT".
+//     kept); the parser's defaults are "text" "plain" and "7BIT". Parameters
+//     come RFC 2231-decoded from the parser (RFC 9051 7.5.2 asks servers to
+//     decode continuations and charsets): "filename" "€.txt", not Dovecot's
+//     "filename*" "utf-8''%E2%82%AC.txt". A non-ASCII UTF-8 value goes out
+//     as is to a client with UTF-8 (IMAP4rev2, UTF8=ACCEPT), otherwise as
+//     RFC 2047 encoded words ("=?UTF-8?Q?=E2=82=AC.txt?="); other 8-bit
+//     values are literals as before.
 //   - text/* without a charset parameter gets ("charset" "us-ascii") added;
 //     other parameter lists are NIL when empty.
 //   - octets are the CRLF form (body_size + body_bare_lfs); lines are

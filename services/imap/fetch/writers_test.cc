@@ -147,17 +147,43 @@ TEST(BodyStructureWriter, NestedMessage) {
                          R"x( "mixed"))x"));
 }
 
+// RFC 2231 parameters come decoded from the parser: as RFC 2047 encoded
+// words to a client without UTF-8, as UTF-8 to one with it.
 TEST(BodyStructureWriter, ExtensionFieldsAndRfc2231) {
-  EXPECT_EQ(
-      Structure("rfc2231_attachment", true),
-      R"x((("text" "plain" ("charset" "iso-8859-1") NIL NIL "quoted-printable" 19 1 NIL NIL ("de-DE" "en") NIL))x"
-      R"x(("application" "pdf" ("name*" "utf-8''Rechnung%20f%C3%BCr%20M%C3%A4rz%202024%20%E2%80%94%20Kunde.pdf"))x"
-      R"x( NIL "Invoice (PDF)" "base64" 20 "Q2hlY2sgSW50ZWdyaXR5IQ==")x"
-      R"x( ("attachment" ("filename*" "utf-8''Rechnung%20f%C3%BCr%20M%C3%A4rz.pdf" "size" "12")))x"
-      R"x( NIL "http://example.com/invoices/march.pdf"))x"
+  const std::string first =
+      R"x((("text" "plain" ("charset" "iso-8859-1") NIL NIL "quoted-printable" 19 1 NIL NIL ("de-DE" "en") NIL))x";
+  const std::string last =
       R"x(("text" "plain" ("name" "=?UTF-8?B?bm90ZXMudHh0?=" "charset" "us-ascii") NIL NIL "7BIT" 5 1 NIL)x"
       R"x( ("attachment" ("filename" "=?UTF-8?Q?Notiz=C3=A9n.txt?=")) NIL NIL))x"
-      R"x( "mixed" ("boundary" "b1") NIL NIL NIL))x");
+      R"x( "mixed" ("boundary" "b1") NIL NIL NIL))x";
+  EXPECT_EQ(
+      Structure("rfc2231_attachment", true),
+      absl::StrCat(first, R"x(("application" "pdf" ("name" "=?UTF-8?Q?Rechnung_f=C3=BCr_M=C3=A4rz_2024_=E2=80=94_)x",
+                   R"x(Kunde=2Epdf?=") NIL "Invoice (PDF)" "base64" 20 "Q2hlY2sgSW50ZWdyaXR5IQ==")x",
+                   R"x( ("attachment" ("filename" "=?UTF-8?Q?Rechnung_f=C3=BCr_M=C3=A4rz=2Epdf?=" "size" "12")))x",
+                   R"x( NIL "http://example.com/invoices/march.pdf"))x", last));
+  BodyStructureOptions utf8;
+  utf8.utf8 = true;
+  std::string out;
+  AppendBodyStructure(&out, mime::ParseMessage(ReadTestMessage("rfc2231_attachment")).body(), utf8);
+  EXPECT_EQ(out,
+            absl::StrCat(first, "(\"application\" \"pdf\" (\"name\" \"Rechnung f\xC3\xBCr M\xC3\xA4rz 2024 ",
+                         "\xE2\x80\x94 Kunde.pdf\") NIL \"Invoice (PDF)\" \"base64\" 20 ",
+                         "\"Q2hlY2sgSW50ZWdyaXR5IQ==\" (\"attachment\" (\"filename\" \"Rechnung f\xC3\xBCr ",
+                         "M\xC3\xA4rz.pdf\" \"size\" \"12\")) NIL \"http://example.com/invoices/march.pdf\")", last));
+}
+
+// Values that are not UTF-8 (8-bit header bytes in another charset, or an
+// RFC 2231 value in a charset that does not convert) stay literals.
+TEST(BodyStructureWriter, EightBitParameterThatIsNotUtf8IsALiteral) {
+  const std::string message =
+      "Content-Type: text/plain; charset=utf-8; name=\"caf\xE9.txt\"\r\n"
+      "Content-Disposition: attachment; filename*=x-unknown''caf%E9.txt\r\n\r\nx";
+  std::string out;
+  AppendBodyStructure(&out, mime::ParseMessage(message).body(), BodyStructureOptions{});
+  EXPECT_EQ(out,
+            "(\"text\" \"plain\" (\"charset\" \"utf-8\" \"name\" {8}\r\ncaf\xE9.txt) NIL NIL \"7BIT\" 1 1 NIL "
+            "(\"attachment\" (\"filename\" {8}\r\ncaf\xE9.txt)) NIL NIL)");
 }
 
 TEST(BodyStructureWriter, AlternativeRelated) {
