@@ -62,7 +62,7 @@ std::string Session::Capabilities() const {
     return caps;
   }
   absl::StrAppend(&caps,
-                  " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS"
+                  " NAMESPACE UNSELECT UIDPLUS MULTIAPPEND MOVE CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS"
                   " ESEARCH SEARCHRES BINARY STATUS=SIZE UTF8=ACCEPT");
   return caps;
 }

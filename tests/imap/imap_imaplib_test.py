@@ -15,8 +15,8 @@ from tests.imap import imap_fixture as fx
 from tests.support import kurier_harness as kh
 
 PRE_LOGIN = ["IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ENABLE", "ID", "IDLE", "AUTH=SCRAM-SHA-256"]
-POST_LOGIN = ["NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS",
-              "ESEARCH", "SEARCHRES", "BINARY", "STATUS=SIZE", "UTF8=ACCEPT"]
+POST_LOGIN = ["NAMESPACE", "UNSELECT", "UIDPLUS", "MULTIAPPEND", "MOVE", "CHILDREN", "SPECIAL-USE", "LIST-EXTENDED",
+              "LIST-STATUS", "ESEARCH", "SEARCHRES", "BINARY", "STATUS=SIZE", "UTF8=ACCEPT"]
 
 # A message with every part a FETCH test looks at: a preamble, a base64
 # UTF-8 text part and a base64 binary attachment with NUL bytes.
@@ -529,12 +529,6 @@ class MessageTest(fx.ImapTestCase):
         self.assertStatus(self.client.command("SELECT Nothing"), "NO", client=self.client)
         self.assertStatus(self.client.command("FETCH 1 FLAGS"), "BAD", client=self.client)
 
-    # server bug: UTF8=ACCEPT is advertised, but the APPEND "UTF8" data
-    # extension it implies (RFC 6855 section 4: a client MUST send UTF-8
-    # headers that way) is refused:
-    #   C: A003 APPEND INBOX UTF8 (~{23+}  ...)
-    #   S: A003 BAD APPEND takes a mailbox, optional flags and date, and a message literal
-    @unittest.expectedFailure
     def test_append_utf8_data_extension(self):
         content = "From: J\u00fcrgen <j@example.net>\r\nSubject: Gr\u00fc\u00dfe\r\n\r\nK\u00f6ln\r\n".encode()
         self.assertStatus(self.client.command("ENABLE UTF8=ACCEPT"), "OK", client=self.client)
@@ -553,6 +547,95 @@ class MessageTest(fx.ImapTestCase):
         items = self.fetch_one(self.client, "FETCH 1 (BODY.PEEK[] ENVELOPE)")
         self.assertEqual(items["BODY[]"], content)
         self.assertEqual(fx.text(items["ENVELOPE"][1]), "Gr\u00fc\u00dfe")
+
+    def test_append_utf8_needs_enable_and_a_literal8(self):
+        content = fx.message("utf8")
+        # RFC 6855 section 4: UTF8 (...) without ENABLE UTF8=ACCEPT is a BAD.
+        tag = self.client.next_tag()
+        self.client.send(b"%s APPEND Drafts UTF8 (~{%d+}\r\n" % (tag.encode(), len(content)) + content + b")\r\n")
+        self.assertStatus(self.client.read_until_tagged(tag), "BAD", client=self.client)
+        # A plain literal8 (RFC 3516) is taken without it.
+        tag = self.client.next_tag()
+        self.client.send(b"%s APPEND Drafts ~{%d+}\r\n" % (tag.encode(), len(content)) + content + b"\r\n")
+        self.assertStatus(self.client.read_until_tagged(tag), "OK", "APPENDUID", self.client)
+        # Inside UTF8 (...) only a literal8 will do.
+        self.assertStatus(self.client.command("ENABLE UTF8=ACCEPT"), "OK", client=self.client)
+        tag = self.client.next_tag()
+        self.client.send(b"%s APPEND Drafts UTF8 ({%d+}\r\n" % (tag.encode(), len(content)) + content + b")\r\n")
+        self.assertStatus(self.client.read_until_tagged(tag), "BAD", client=self.client)
+        self.assertEqual(self.client.command("STATUS Drafts (MESSAGES)").status_items()["Drafts"]["MESSAGES"], 1)
+
+    def test_multiappend(self):
+        self.assertIn("MULTIAPPEND", self.client.command("CAPABILITY").lines("CAPABILITY")[0].decode().split())
+        first_uid = {"Drafts": 1, "INBOX": 2}
+        for mailbox, literal_plus in (("Drafts", False), ("INBOX", True)):
+            with self.subTest(mailbox=mailbox, literal_plus=literal_plus):
+                messages = [fx.message("multi %s %d" % (mailbox, n)) for n in (1, 2, 3)]
+                flags = [["\\Seen"], ["\\Flagged", "$Work"], []]
+                parts = ["APPEND %s (\\Seen) " % mailbox, messages[0],
+                         ' (\\Flagged $Work) "05-Mar-2026 08:00:00 +0200" ', messages[1],
+                         " ", messages[2], ""]
+                response = self.client.command_with_literals(parts, literal_plus=literal_plus)
+                self.assertStatus(response, "OK", "APPENDUID", self.client)
+                _, validity, uid_set = response.code.split()
+                self.assertEqual(int(validity), self.ctl.uid_validity(self.account, mailbox))
+                uids = [first_uid[mailbox] + n for n in range(3)]
+                self.assertEqual(fx.sequence_set(uid_set), set(uids))
+                self.assertStatus(self.client.command("EXAMINE %s" % mailbox), "OK", client=self.client)
+                fetched = {items["UID"]: items for _, items in
+                           self.client.command("UID FETCH %d:* (UID FLAGS INTERNALDATE BODY.PEEK[])"
+                                               % uids[0]).fetches()}
+                self.assertEqual(sorted(fetched), uids)
+                for uid, content, expected in zip(uids, messages, flags):
+                    self.assertEqual(fetched[uid]["BODY[]"], content)
+                    self.assertEqual(sorted(fx.text(f) for f in fetched[uid]["FLAGS"]), sorted(expected))
+                self.assertEqual(internaldate_timestamp(fetched[uids[1]]["INTERNALDATE"]),
+                                 datetime.datetime(2026, 3, 5, 6, 0, 0, tzinfo=datetime.timezone.utc).timestamp())
+                self.client.command("UNSELECT")
+
+    def test_multiappend_is_all_or_nothing(self):
+        def drafts():
+            return self.client.command("STATUS Drafts (MESSAGES)").status_items()["Drafts"]["MESSAGES"]
+
+        # The second literal is over the size limit: refused when announced,
+        # before its data (no continuation), and nothing is appended.
+        first = fx.message("first of two")
+        tag = self.client.send_command("APPEND Drafts (\\Seen) {%d}" % len(first))
+        self.assertTrue(self.client.read_response().startswith(b"+"))
+        self.client.send(first + b" {1000000000000}\r\n")
+        response = self.client.read_until_tagged(tag)
+        self.assertStatus(response, "NO", "TOOBIG", self.client)
+        self.assertStatus(self.client.command("NOOP"), "OK", client=self.client)
+        self.assertEqual(drafts(), 0)
+        # An empty message anywhere: nothing is appended.
+        response = self.client.command_with_literals(["APPEND Drafts ", first, " ", b"", ""], literal_plus=True)
+        self.assertStatus(response, "NO", client=self.client)
+        self.assertEqual(drafts(), 0)
+        # The store refuses the third message (over quota) after taking the
+        # first two: those are removed again.
+        small = [fx.message("small %d" % n) for n in (1, 2)]
+        large = fx.message("large", ["x" * 70] * 100)
+        used = len(REPORT)
+        self.ctl.set_quota(self.account, used + len(small[0]) + len(small[1]) + 100)
+        response = self.client.command_with_literals(["APPEND Drafts ", small[0], " ", small[1], " ", large, ""],
+                                                     literal_plus=True)
+        self.assertStatus(response, "NO", "OVERQUOTA", self.client)
+        self.assertEqual(drafts(), 0)
+        self.assertEqual([m["uid"] for m in self.ctl.message_list(self.account)], [1], "only the first APPEND")
+        # Within the quota all of them are taken.
+        response = self.client.command_with_literals(["APPEND Drafts ", small[0], " ", small[1], ""],
+                                                     literal_plus=True)
+        self.assertStatus(response, "OK", "APPENDUID", self.client)
+        self.assertEqual(drafts(), 2)
+        # At most 1000 messages in one command.
+        self.ctl.set_quota(self.account, 0)
+        parts = ["APPEND Drafts "]
+        for _ in range(1001):
+            parts += [b"x", " "]
+        parts[-1] = ""
+        response = self.client.command_with_literals(parts, literal_plus=True)
+        self.assertStatus(response, "NO", "LIMIT", self.client)
+        self.assertEqual(drafts(), 2)
 
     def test_imap4rev2_mode(self):
         self.lib.append("INBOX", "(\\Deleted)", None, fx.message("second"))

@@ -147,6 +147,16 @@ TEST(CommandReaderTest, Literal8MayHoldNul) {
                "+\nE syntax A1: NUL in a literal (only literal8 may hold NUL)\nC A2 NOOP\n");
 }
 
+TEST(CommandReaderTest, AppendUtf8AndMultiappend) {
+  // RFC 6855 section 4: a literal8 inside "UTF8 (...)", synchronizing or not.
+  ExpectEvents("A1 APPEND x UTF8 (~{3}\r\nabc)\r\n", "+\nC A1 APPEND x UTF8 (~{3}\"abc\")\n");
+  ExpectEvents("A1 APPEND x (\\Seen) UTF8 (~{2+}\r\nab)\r\n", "C A1 APPEND x (\\\\Seen) UTF8 (~{2}\"ab\")\n");
+  // RFC 3502: several messages, each literal read like the first.
+  ExpectEvents("A1 APPEND x (\\Seen) {2}\r\nab (\\Draft) \"1-Jan-2026 10:00:00 +0000\" {1}\r\nc UTF8 (~{1+}\r\nd)\r\n",
+               "+\n+\nC A1 APPEND x (\\\\Seen) {2}\"ab\" (\\\\Draft) \"1-Jan-2026 10:00:00 +0000\" {1}\"c\" UTF8 "
+               "(~{1}\"d\")\n");
+}
+
 TEST(CommandReaderTest, TooBigLiteralIsRefusedBeforeItIsRead) {
   Options options;
   options.max_literal_bytes = 10;
