@@ -31,6 +31,9 @@ struct StoreOptions {
   uint64_t max_message_bytes = 50ull << 20;
   uint64_t default_quota_bytes = 0;  // 0: unlimited
   uint32_t scrypt_n = 16384;
+  // RocksDB caches (see StoreConfig.block_cache_mb, blob_cache_mb).
+  uint64_t block_cache_bytes = 128ull << 20;
+  uint64_t blob_cache_bytes = 256ull << 20;
   absl::Duration auth_cache_ttl = absl::Seconds(60);
   absl::Duration idempotency_ttl = absl::Hours(24);
   // What POP3's DELE does to the mail of accounts whose own policy is

@@ -6,7 +6,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/table.h"
 #include "storage/credentials/password_hash.h"
 #include "storage/mail_store_impl.h"
 #include "storage/names.h"
@@ -20,7 +23,7 @@ struct DefaultMailbox {
   uint32_t max_age_days;
 };
 constexpr DefaultMailbox kDefaultMailboxes[] = {
-    {"INBOX", "", 0}, {"Sent", "Sent", 0},   {"Drafts", "Drafts", 0},
+    {"INBOX", "", 0},       {"Sent", "Sent", 0},  {"Drafts", "Drafts", 0},
     {"Trash", "Trash", 30}, {"Junk", "Junk", 30}, {"Archive", "Archive", 0},
 };
 
@@ -33,14 +36,27 @@ std::string RandomBytes(size_t n) {
 constexpr absl::Duration kScramExchangeLifetime = absl::Minutes(2);
 constexpr size_t kMaxScramExchanges = 10000;
 
-rocksdb::ColumnFamilyOptions FamilyOptions(int cf) {
+// The caches are shared by every column family (RocksDB sizes one budget).
+struct Caches {
+  std::shared_ptr<rocksdb::Cache> blocks;
+  std::shared_ptr<rocksdb::Cache> blobs;
+};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(int cf, const Caches& caches) {
   rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = caches.blocks;
+  // Point lookups (a message, a blob index entry) skip the files that
+  // cannot hold the key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (cf == kBlobs) {
     // Message bodies go to blob files: the LSM tree stays small and
     // compaction does not rewrite mail.
     options.enable_blob_files = true;
     options.min_blob_size = 4096;
     options.enable_blob_garbage_collection = true;
+    options.blob_cache = caches.blobs;
   }
   return options;
 }
@@ -56,13 +72,16 @@ absl::StatusOr<std::unique_ptr<MailStore>> MailStore::Open(const StoreOptions& o
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  const Caches caches{rocksdb::NewLRUCache(options.block_cache_bytes), rocksdb::NewLRUCache(options.blob_cache_bytes)};
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (int cf = 0; cf < kColumnFamilyCount; ++cf) families.emplace_back(kColumnFamilyNames[cf], FamilyOptions(cf));
+  for (int cf = 0; cf < kColumnFamilyCount; ++cf)
+    families.emplace_back(kColumnFamilyNames[cf], FamilyOptions(cf, caches));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.data_dir, families, &handles, &raw);
   if (!s.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot open the store in ", options.data_dir, ": ", s.ToString()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open the store in ", options.data_dir, ": ", s.ToString()));
   }
   auto store = std::make_unique<MailStoreImpl>(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
   if (absl::Status b = store->BackfillDomains(); !b.ok()) return b;
@@ -203,46 +222,47 @@ absl::StatusOr<v1::Account> MailStoreImpl::CreateAccount(const v1::CreateAccount
   const std::string verifier = EncodeScramVerifier(MakeScramVerifier(request.password()));
 
   v1::Account result;
-  absl::Status s = RunIdempotent("CreateAccount", request.idempotency_key(), &result, [&](WriteTxn& txn) -> absl::Status {
-    for (const std::string& address : addresses) {
-      auto taken = txn.Get(kAddresses, address);
-      if (!taken.ok()) return taken.status();
-      if (taken->has_value()) return absl::AlreadyExistsError(absl::StrCat("the address ", address, " is taken"));
-    }
-    auto counter = txn.Get(kDefault, "next_account_id");
-    if (!counter.ok()) return counter.status();
-    const uint64_t id = counter->has_value() ? ReadU64(**counter) : 1;
-    std::string next;
-    AppendU64(&next, id + 1);
-    txn.Put(kDefault, "next_account_id", next);
+  absl::Status s =
+      RunIdempotent("CreateAccount", request.idempotency_key(), &result, [&](WriteTxn& txn) -> absl::Status {
+        for (const std::string& address : addresses) {
+          auto taken = txn.Get(kAddresses, address);
+          if (!taken.ok()) return taken.status();
+          if (taken->has_value()) return absl::AlreadyExistsError(absl::StrCat("the address ", address, " is taken"));
+        }
+        auto counter = txn.Get(kDefault, "next_account_id");
+        if (!counter.ok()) return counter.status();
+        const uint64_t id = counter->has_value() ? ReadU64(**counter) : 1;
+        std::string next;
+        AppendU64(&next, id + 1);
+        txn.Put(kDefault, "next_account_id", next);
 
-    AccountRecord record;
-    v1::Account* account = record.mutable_account();
-    account->set_id(id);
-    account->set_name(*name);
-    for (size_t i = 1; i < addresses.size(); ++i) account->add_aliases(addresses[i]);
-    account->set_quota_bytes(request.quota_bytes() != 0 ? request.quota_bytes() : options_.default_quota_bytes);
-    account->set_created_at(absl::ToUnixSeconds(absl::Now()));
-    record.set_password_hash(*hash);
-    record.set_scram_verifier(verifier);
-    record.set_next_mailbox_id(kInboxId);
-    // UIDVALIDITY starts at the creation time, so that an account deleted and
-    // made again does not repeat the values a client may have cached.
-    record.set_next_uid_validity(static_cast<uint32_t>(absl::ToUnixSeconds(absl::Now())));
-    std::string id_value;
-    AppendU64(&id_value, id);
-    for (const std::string& address : addresses) txn.Put(kAddresses, address, id_value);
-    if (absl::Status d = AddDomainsOf(txn, addresses); !d.ok()) return d;
+        AccountRecord record;
+        v1::Account* account = record.mutable_account();
+        account->set_id(id);
+        account->set_name(*name);
+        for (size_t i = 1; i < addresses.size(); ++i) account->add_aliases(addresses[i]);
+        account->set_quota_bytes(request.quota_bytes() != 0 ? request.quota_bytes() : options_.default_quota_bytes);
+        account->set_created_at(absl::ToUnixSeconds(absl::Now()));
+        record.set_password_hash(*hash);
+        record.set_scram_verifier(verifier);
+        record.set_next_mailbox_id(kInboxId);
+        // UIDVALIDITY starts at the creation time, so that an account deleted and
+        // made again does not repeat the values a client may have cached.
+        record.set_next_uid_validity(static_cast<uint32_t>(absl::ToUnixSeconds(absl::Now())));
+        std::string id_value;
+        AppendU64(&id_value, id);
+        for (const std::string& address : addresses) txn.Put(kAddresses, address, id_value);
+        if (absl::Status d = AddDomainsOf(txn, addresses); !d.ok()) return d;
 
-    AccountWriter writer = Writer(txn, std::move(record));
-    for (const DefaultMailbox& m : kDefaultMailboxes) {
-      auto mailbox = NewMailbox(writer, m.name, m.special_use, m.max_age_days);
-      if (!mailbox.ok()) return mailbox.status();
-    }
-    writer.Save();
-    result = writer.record().account();
-    return absl::OkStatus();
-  });
+        AccountWriter writer = Writer(txn, std::move(record));
+        for (const DefaultMailbox& m : kDefaultMailboxes) {
+          auto mailbox = NewMailbox(writer, m.name, m.special_use, m.max_age_days);
+          if (!mailbox.ok()) return mailbox.status();
+        }
+        writer.Save();
+        result = writer.record().account();
+        return absl::OkStatus();
+      });
   if (!s.ok()) return s;
   return result;
 }
@@ -258,13 +278,14 @@ absl::Status MailStoreImpl::DeleteAccount(std::string_view name) {
     // Keys are collected first and deleted after the scan: writing to the
     // batch while iterating it is not safe.
     std::vector<std::string> message_keys, blob_ids;
-    absl::Status scan = txn.Scan(kMessages, prefix, PrefixEnd(prefix), [&](std::string_view key, std::string_view value) {
-      v1::MessageInfo message;
-      message.ParseFromArray(value.data(), value.size());
-      blob_ids.push_back(message.blob_id());
-      message_keys.emplace_back(key);
-      return true;
-    });
+    absl::Status scan =
+        txn.Scan(kMessages, prefix, PrefixEnd(prefix), [&](std::string_view key, std::string_view value) {
+          v1::MessageInfo message;
+          message.ParseFromArray(value.data(), value.size());
+          blob_ids.push_back(message.blob_id());
+          message_keys.emplace_back(key);
+          return true;
+        });
     if (!scan.ok()) return scan;
     for (const std::string& key : message_keys) txn.Delete(kMessages, key);
     for (const std::string& blob_id : blob_ids) {

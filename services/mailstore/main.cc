@@ -39,6 +39,8 @@ kurier::storage::StoreOptions ToStoreOptions(const kurier::config::v1::StoreConf
   options.max_message_bytes = c.max_message_bytes();
   options.default_quota_bytes = c.default_quota_bytes();
   options.scrypt_n = c.scrypt_n();
+  options.block_cache_bytes = uint64_t{c.block_cache_mb()} << 20;
+  options.blob_cache_bytes = uint64_t{c.blob_cache_mb()} << 20;
   options.auth_cache_ttl = absl::Seconds(c.auth_cache_seconds());
   options.idempotency_ttl = absl::Seconds(c.idempotency_ttl_seconds());
   // The config schema has its own enum (DELETE/KEEP); the store speaks the API's.

@@ -367,6 +367,8 @@ void ApplyDefaults(v1::Config* config) {
   if (store->durability() == v1::DURABILITY_UNSPECIFIED) store->set_durability(v1::SYNC);
   if (store->max_message_bytes() == 0) store->set_max_message_bytes(50ull << 20);
   if (store->scrypt_n() == 0) store->set_scrypt_n(16384);
+  if (store->block_cache_mb() == 0) store->set_block_cache_mb(128);
+  if (store->blob_cache_mb() == 0) store->set_blob_cache_mb(256);
   // config.proto says 0 disables the auth cache, but an explicit 0 cannot be
   // told from unset, so it becomes 60 too. Making the field `optional` in
   // config.proto would allow disabling it.
@@ -430,6 +432,7 @@ void ApplyDefaults(v1::Config* config) {
   if (imap->max_message_bytes() == 0) imap->set_max_message_bytes(50ull << 20);
   if (imap->idle_seconds() == 0) imap->set_idle_seconds(1800);
   if (imap->max_bad_commands() == 0) imap->set_max_bad_commands(20);
+  if (imap->search_cache_mb() == 0) imap->set_search_cache_mb(64);
   // RFC 9051 5.4: an authenticated client may stay silent for 30 minutes.
   if (imap->limits().auth_idle_timeout_seconds() == 0) imap->mutable_limits()->set_auth_idle_timeout_seconds(1800);
   ApplyTlsDefaults(imap->mutable_tls());

@@ -31,6 +31,8 @@ TEST(ApplyDefaultsTest, FillsEveryDocumentedDefault) {
   EXPECT_EQ(c.store().max_message_bytes(), 50u * 1024 * 1024);
   EXPECT_EQ(c.store().default_quota_bytes(), 0u);
   EXPECT_EQ(c.store().scrypt_n(), 16384u);
+  EXPECT_EQ(c.store().block_cache_mb(), 128u);
+  EXPECT_EQ(c.store().blob_cache_mb(), 256u);
   EXPECT_EQ(c.store().auth_cache_seconds(), 60u);
   EXPECT_EQ(c.store().worker_threads(), 64u);
   EXPECT_EQ(c.store().retention_interval_seconds(), 3600u);
