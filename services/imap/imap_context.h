@@ -12,6 +12,7 @@
 #include "services/common/net/connection_tracker.h"
 #include "services/common/net/tls_context.h"
 #include "services/common/store_client/store_client.h"
+#include "services/imap/search_header_cache.h"
 
 namespace kurier::store_client {
 class ChangeFeed;
@@ -24,6 +25,8 @@ struct ImapContext {
   store_client::StoreClient* store = nullptr;
   // One Watch stream per shard for every session of this process.
   store_client::ChangeFeed* feed = nullptr;
+  // Headers prepared by SEARCH, kept for later searches.
+  SearchHeaderCache* search_headers = nullptr;
   net::TlsContextProvider* tls = nullptr;  // null: no STARTTLS
   net::AuthThrottle* throttle = nullptr;
   net::ConnectionTracker* tracker = nullptr;

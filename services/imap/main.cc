@@ -1,7 +1,8 @@
 // imap: the IMAP access service.
 //
 // IMPLEMENTS: RFC 9051 (IMAP4rev2) and RFC 3501 (IMAP4rev1), with RFC 2177
-// (IDLE), RFC 2971 (ID), RFC 3516 (BINARY), RFC 4315 (UIDPLUS), RFC 4731
+// (IDLE), RFC 2971 (ID), RFC 3502 (MULTIAPPEND), RFC 3516 (BINARY), RFC 4315
+// (UIDPLUS), RFC 4731
 // (ESEARCH), RFC 4959 (SASL-IR), RFC 5161 (ENABLE), RFC 5182 (SEARCHRES),
 // RFC 5258 (LIST-EXTENDED), RFC 5819 (LIST-STATUS), RFC 6154 (SPECIAL-USE),
 // RFC 6851 (MOVE), RFC 6855 (UTF8=ACCEPT), RFC 7888 (LITERAL+), RFC 8314
@@ -61,6 +62,7 @@ int Main(int argc, char** argv) {
   std::unique_ptr<store_client::StoreClient> store = server::NewStoreClient(*config);
   // Declared after the store client: destroyed first, while its channels live.
   auto feed = std::make_unique<store_client::ChangeFeed>(store.get());
+  SearchHeaderCache search_headers(size_t{imap.search_cache_mb()} << 20);
   net::AuthThrottle throttle(imap.limits());
   net::ConnectionTracker tracker;
   Metrics metrics;
@@ -71,6 +73,7 @@ int Main(int argc, char** argv) {
   ImapContext context{.config = imap,
                       .store = store.get(),
                       .feed = feed.get(),
+                      .search_headers = &search_headers,
                       .tls = tls->get(),
                       .throttle = &throttle,
                       .tracker = &tracker,
@@ -88,7 +91,8 @@ int Main(int argc, char** argv) {
       .tls_handshake_timeout = std::chrono::seconds(imap.limits().idle_timeout_seconds()),
       .on_ready =
           [&](const std::string& ports) {
-            log::Info("imap ready", {{"ports", ports}, {"store", absl::StrJoin(config->store_client().shards(), ",")},
+            log::Info("imap ready", {{"ports", ports},
+                                     {"store", absl::StrJoin(config->store_client().shards(), ",")},
                                      {"plaintext_auth", imap.allow_plaintext_auth() ? "allowed" : "tls-only"}});
           },
       .limits = &imap.limits(),
@@ -97,9 +101,8 @@ int Main(int argc, char** argv) {
       .metrics = &metrics,
       .handler = [&context](net::Stream stream,
                             net::ConnectionInfo info) { return Serve(&context, std::move(stream), std::move(info)); },
-      .rejecter = [](net::Stream stream, net::ConnectionInfo info) {
-        return Reject(std::move(stream), std::move(info));
-      }};
+      .rejecter = [](net::Stream stream,
+                     net::ConnectionInfo info) { return Reject(std::move(stream), std::move(info)); }};
   const int code = server::RunService(options);
   feed.reset();
   return code;

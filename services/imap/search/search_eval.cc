@@ -14,13 +14,6 @@
 namespace kurier::imap {
 namespace {
 
-// One field of the top-level header: its name and its value unfolded,
-// decoded and case-folded.
-struct FoldedField {
-  absl::string_view name;
-  std::string value;
-};
-
 // A message during one evaluation: what was read and decoded so far, each
 // computed at most once and only on demand.
 class MessageView {
@@ -29,27 +22,10 @@ class MessageView {
 
   const SearchMessage& message() const { return message_; }
 
-  const std::vector<FoldedField>& Fields() {
-    if (!fields_.has_value()) {
-      fields_.emplace();
-      mime::HeaderFieldReader reader(Header());
-      mime::HeaderField field;
-      while (reader.Next(&field)) {
-        fields_->push_back(
-            {field.name, FoldCase(mime::DecodeEncodedWords(mime::UnfoldHeaderValue(field.raw_value)))});
-      }
-    }
-    return *fields_;
-  }
-
-  // The Date: header's day, if present and parsable.
-  std::optional<int64_t> SentDay() {
-    if (!sent_day_.has_value()) {
-      sent_day_.emplace(std::nullopt);
-      const std::optional<mime::HeaderField> date = mime::FindHeaderField(Header(), "Date");
-      if (date.has_value()) *sent_day_ = ParseRfc5322Day(mime::UnfoldHeaderValue(date->raw_value));
-    }
-    return *sent_day_;
+  const SearchHeader& Prepared() {
+    if (message_.prepared_header != nullptr) return *message_.prepared_header;
+    if (!prepared_.has_value()) prepared_ = PrepareSearchHeader(Header());
+    return *prepared_;
   }
 
   // Reads the whole content now, so the header is taken from it (TEXT may
@@ -94,8 +70,7 @@ class MessageView {
   const SearchMessage& message_;
   std::optional<absl::string_view> header_;
   std::optional<absl::string_view> content_;
-  std::optional<std::vector<FoldedField>> fields_;
-  std::optional<std::optional<int64_t>> sent_day_;
+  std::optional<SearchHeader> prepared_;
   std::optional<std::string> header_text_;
   std::optional<std::string> body_text_;
 };
@@ -137,7 +112,7 @@ bool Eval(const SearchKey& key, MessageView* view) {
     case SearchKeyKind::kFlag:
       return HasFlag(m, key.text) == key.flag_set;
     case SearchKeyKind::kHeader:
-      for (const FoldedField& field : view->Fields()) {
+      for (const SearchHeader::Field& field : view->Prepared().fields) {
         if (absl::EqualsIgnoreCase(field.name, key.field) && absl::StrContains(field.value, key.folded)) {
           return true;
         }
@@ -156,15 +131,15 @@ bool Eval(const SearchKey& key, MessageView* view) {
     case SearchKeyKind::kSince:
       return DayOfTime(m.internal_date) >= key.days;
     case SearchKeyKind::kSentBefore: {
-      const std::optional<int64_t> day = view->SentDay();
+      const std::optional<int64_t> day = view->Prepared().sent_day;
       return day.has_value() && *day < key.days;
     }
     case SearchKeyKind::kSentOn: {
-      const std::optional<int64_t> day = view->SentDay();
+      const std::optional<int64_t> day = view->Prepared().sent_day;
       return day.has_value() && *day == key.days;
     }
     case SearchKeyKind::kSentSince: {
-      const std::optional<int64_t> day = view->SentDay();
+      const std::optional<int64_t> day = view->Prepared().sent_day;
       return day.has_value() && *day >= key.days;
     }
     case SearchKeyKind::kLarger:
@@ -180,10 +155,18 @@ bool Eval(const SearchKey& key, MessageView* view) {
   return false;
 }
 
-// The most any key of the tree reads (0 nothing, 1 header, 2 body), and
-// whether TEXT is among them; computed from the kinds, not SearchKey::content.
-void Needs(const SearchKey& key, bool* header, bool* body, bool* modseq) {
+// What the tree reads: header, body, modseq, any of the store's message record;
+// computed from the kinds, not SearchKey::content.
+void Needs(const SearchKey& key, bool* header, bool* body, bool* modseq, bool* metadata) {
   switch (key.kind) {
+    case SearchKeyKind::kFlag:
+    case SearchKeyKind::kBefore:
+    case SearchKeyKind::kOn:
+    case SearchKeyKind::kSince:
+    case SearchKeyKind::kLarger:
+    case SearchKeyKind::kSmaller:
+      *metadata = true;
+      break;
     case SearchKeyKind::kHeader:
     case SearchKeyKind::kSentBefore:
     case SearchKeyKind::kSentOn:
@@ -199,32 +182,54 @@ void Needs(const SearchKey& key, bool* header, bool* body, bool* modseq) {
       break;
     case SearchKeyKind::kModSeq:
       *modseq = true;
+      *metadata = true;
       break;
     default:
       break;
   }
-  for (const SearchKey& child : key.children) Needs(child, header, body, modseq);
+  for (const SearchKey& child : key.children) Needs(child, header, body, modseq, metadata);
+}
+
+// What the whole query reads.
+struct QueryNeeds {
+  bool header = false, body = false, modseq = false, metadata = false;
+};
+
+QueryNeeds NeedsOf(const SearchQuery& query) {
+  QueryNeeds needs;
+  Needs(query.root, &needs.header, &needs.body, &needs.modseq, &needs.metadata);
+  return needs;
 }
 
 }  // namespace
 
-bool NeedsHeader(const SearchQuery& query) {
-  bool header = false, body = false, modseq = false;
-  Needs(query.root, &header, &body, &modseq);
-  return header;
+SearchHeader PrepareSearchHeader(absl::string_view header) {
+  SearchHeader prepared;
+  mime::HeaderFieldReader reader(header);
+  mime::HeaderField field;
+  while (reader.Next(&field)) {
+    const std::string unfolded = mime::UnfoldHeaderValue(field.raw_value);
+    if (!prepared.sent_day.has_value() && absl::EqualsIgnoreCase(field.name, "Date")) {
+      prepared.sent_day = ParseRfc5322Day(unfolded);
+    }
+    prepared.fields.push_back({std::string(field.name), FoldCase(mime::DecodeEncodedWords(unfolded))});
+  }
+  return prepared;
 }
 
-bool NeedsBody(const SearchQuery& query) {
-  bool header = false, body = false, modseq = false;
-  Needs(query.root, &header, &body, &modseq);
-  return body;
+size_t SearchHeader::MemoryBytes() const {
+  size_t bytes = sizeof(SearchHeader) + fields.capacity() * sizeof(Field);
+  for (const Field& f : fields) bytes += f.name.capacity() + f.value.capacity();
+  return bytes;
 }
 
-bool UsesModSeq(const SearchQuery& query) {
-  bool header = false, body = false, modseq = false;
-  Needs(query.root, &header, &body, &modseq);
-  return modseq;
-}
+bool NeedsHeader(const SearchQuery& query) { return NeedsOf(query).header; }
+
+bool NeedsBody(const SearchQuery& query) { return NeedsOf(query).body; }
+
+bool NeedsMetadata(const SearchQuery& query) { return NeedsOf(query).metadata; }
+
+bool UsesModSeq(const SearchQuery& query) { return NeedsOf(query).modseq; }
 
 bool EvaluateSearchKey(const SearchKey& key, const SearchMessage& message) {
   MessageView view(message);

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,27 @@
 #include "services/imap/search/search_query.h"
 
 namespace kurier::imap {
+
+// A message's header as the header keys (FROM, TO, CC, BCC, SUBJECT, HEADER,
+// SENT*) read it: each field's value unfolded, its encoded words decoded and
+// its case folded, and the Date: field's day. Messages never change, so a
+// session may keep it (services/imap/search_header_cache.h) and later
+// searches skip both the store read and the parsing.
+struct SearchHeader {
+  struct Field {
+    std::string name;   // as written
+    std::string value;  // unfolded, decoded, case-folded
+  };
+  std::vector<Field> fields;
+  // The first Date: field's day (as written), if present and parsable.
+  std::optional<int64_t> sent_day;
+
+  // About the heap memory this holds, for a cache's budget.
+  size_t MemoryBytes() const;
+};
+
+// `header`: the message's header (through its blank line; more is ignored).
+SearchHeader PrepareSearchHeader(absl::string_view header);
 
 // One message as SEARCH sees it. The content callbacks must return views
 // that stay valid until EvaluateSearch returns; each is called at most once
@@ -49,6 +71,9 @@ struct SearchMessage {
   // The whole message. Called for BODY/TEXT (and for header keys when
   // `header` is unset).
   std::function<absl::string_view()> content;
+  // Optional: the header prepared already. When set, header keys use it and
+  // call neither `header` nor `content` (TEXT still reads `content`).
+  const SearchHeader* prepared_header = nullptr;
   // Optional: the MIME structure of `content` (the store's MessageInfo
   // structure). When null and body text is needed, the content is parsed.
   const mime::v1::MessageStructure* structure = nullptr;
@@ -61,6 +86,10 @@ bool NeedsHeader(const SearchQuery& query);
 // True when the query reads the body (BODY, TEXT): the whole message must be
 // available. NeedsBody implies NeedsHeader only for TEXT.
 bool NeedsBody(const SearchQuery& query);
+
+// True when the query reads anything of the store's message record: flags,
+// internal date, size or modseq (sequence numbers and UIDs are known).
+bool NeedsMetadata(const SearchQuery& query);
 
 // True when the query has a MODSEQ key: the response carries the highest
 // modseq of the matches (RFC 7162 3.1.5).

@@ -1,6 +1,7 @@
 // EvaluateSearch: every key against messages read through FakeMessage (which
-// counts content reads), NOT/OR nesting, NeedsHeader/NeedsBody, and the
-// examples of RFC 9051 6.4.4 run over a small mailbox.
+// counts content reads), NOT/OR nesting, NeedsHeader/NeedsBody/NeedsMetadata,
+// a prepared (cached) header, and the examples of RFC 9051 6.4.4 run over a
+// small mailbox.
 #include "services/imap/search/search_eval.h"
 
 #include <memory>
@@ -57,7 +58,8 @@ constexpr char kLatin1[] =
     "Content-Type: text/plain; charset=ISO-8859-1\r\n"
     "Content-Transfer-Encoding: 8bit\r\n"
     "\r\n"
-    "Gr\xfc\xdf" "e aus K\xf6ln\r\n";
+    "Gr\xfc\xdf"
+    "e aus K\xf6ln\r\n";
 
 class SearchEvalTest : public ::testing::Test {
  protected:
@@ -157,11 +159,11 @@ TEST_F(SearchEvalTest, AddressAndHeaderKeys) {
 }
 
 TEST_F(SearchEvalTest, BodyAndText) {
-  EXPECT_TRUE(Matches(rich_, "BODY \"meet at 3:30\""));           // base64
-  EXPECT_TRUE(Matches(rich_, "BODY \"ÜNÏCODE\""));                // folded UTF-8
+  EXPECT_TRUE(Matches(rich_, "BODY \"meet at 3:30\""));             // base64
+  EXPECT_TRUE(Matches(rich_, "BODY \"ÜNÏCODE\""));                  // folded UTF-8
   EXPECT_TRUE(Matches(rich_, "BODY \"café au lait, very long\""));  // QP, Latin-1
-  EXPECT_FALSE(Matches(rich_, "BODY \"secret attachment\""));     // not text/*
-  EXPECT_FALSE(Matches(rich_, "BODY SGVsbG8"));                   // the encoded form
+  EXPECT_FALSE(Matches(rich_, "BODY \"secret attachment\""));       // not text/*
+  EXPECT_FALSE(Matches(rich_, "BODY SGVsbG8"));                     // the encoded form
   EXPECT_TRUE(Matches(rich_, "TEXT fred"));
   EXPECT_TRUE(Matches(rich_, "TEXT \"invitation\""));
   EXPECT_TRUE(Matches(rich_, "TEXT tomorrow"));
@@ -260,8 +262,8 @@ TEST_F(SearchEvalTest, ContentIsReadOnlyWhenNeeded) {
   EXPECT_EQ(rich_.content_reads(), 0);
 
   FakeMessage header_only(kRich);
-  EXPECT_TRUE(EvaluateSearch(Query("FROM fred SUBJECT invitation SENTON 1-Feb-1994 HEADER To mooch"),
-                             header_only.View()));
+  EXPECT_TRUE(
+      EvaluateSearch(Query("FROM fred SUBJECT invitation SENTON 1-Feb-1994 HEADER To mooch"), header_only.View()));
   EXPECT_EQ(header_only.header_reads(), 1);  // once for all four keys
   EXPECT_EQ(header_only.content_reads(), 0);
 
@@ -291,37 +293,76 @@ TEST_F(SearchEvalTest, ContentIsReadOnlyWhenNeeded) {
   EXPECT_EQ(no_header.content_reads(), 1);
 }
 
-TEST_F(SearchEvalTest, NeedsHeaderAndBody) {
+TEST_F(SearchEvalTest, NeedsHeaderBodyAndMetadata) {
   struct Case {
     const char* query;
     bool header;
     bool body;
+    bool metadata;
   } cases[] = {
-      {"ALL", false, false},
-      {"SEEN UNSEEN KEYWORD a UNKEYWORD b NEW OLD RECENT", false, false},
-      {"LARGER 1 SMALLER 9 BEFORE 1-Jan-2000 ON 1-Jan-2000 SINCE 1-Jan-2000", false, false},
-      {"1:* UID 5 $ MODSEQ 3", false, false},
-      {"FROM a", true, false},
-      {"TO a", true, false},
-      {"CC a", true, false},
-      {"BCC a", true, false},
-      {"SUBJECT a", true, false},
-      {"HEADER X a", true, false},
-      {"SENTBEFORE 1-Jan-2000", true, false},
-      {"SENTON 1-Jan-2000", true, false},
-      {"SENTSINCE 1-Jan-2000", true, false},
-      {"BODY a", false, true},
-      {"TEXT a", true, true},
-      {"NOT OR SEEN (DELETED NOT BODY a)", false, true},
-      {"OR SEEN NOT (DELETED SUBJECT a)", true, false},
+      {"ALL", false, false, false},
+      {"SEEN UNSEEN KEYWORD a UNKEYWORD b NEW OLD RECENT", false, false, true},
+      {"LARGER 1 SMALLER 9 BEFORE 1-Jan-2000 ON 1-Jan-2000 SINCE 1-Jan-2000", false, false, true},
+      {"1:* UID 5 $", false, false, false},
+      {"1:* UID 5 $ MODSEQ 3", false, false, true},
+      {"FROM a", true, false, false},
+      {"TO a", true, false, false},
+      {"CC a", true, false, false},
+      {"BCC a", true, false, false},
+      {"SUBJECT a", true, false, false},
+      {"HEADER X a", true, false, false},
+      {"SENTBEFORE 1-Jan-2000", true, false, false},
+      {"SENTON 1-Jan-2000", true, false, false},
+      {"SENTSINCE 1-Jan-2000", true, false, false},
+      {"BODY a", false, true, false},
+      {"TEXT a", true, true, false},
+      {"NOT OR SEEN (DELETED NOT BODY a)", false, true, true},
+      {"OR SEEN NOT (DELETED SUBJECT a)", true, false, true},
+      {"OR 1:3 NOT (UID 4 SUBJECT a)", true, false, false},
   };
   for (const Case& c : cases) {
     const SearchQuery query = Query(c.query);
     EXPECT_EQ(NeedsHeader(query), c.header) << c.query;
     EXPECT_EQ(NeedsBody(query), c.body) << c.query;
+    EXPECT_EQ(NeedsMetadata(query), c.metadata) << c.query;
   }
   EXPECT_TRUE(UsesModSeq(Query("NOT MODSEQ 5")));
   EXPECT_FALSE(UsesModSeq(Query("SEEN")));
+}
+
+// A prepared header (what a session caches) answers every header key as the
+// bytes do, and nothing is read.
+TEST_F(SearchEvalTest, PreparedHeaderAnswersLikeTheBytes) {
+  const char* queries[] = {
+      "FROM fred",
+      "FROM smith",
+      "SUBJECT invitation",
+      "SUBJECT \"for THE\"",
+      "CC \"andré\"",
+      "BCC hidden",
+      "HEADER X-Folded \"line second\"",
+      "HEADER X-Folded \"line  second\"",
+      "HEADER Message-Id \"\"",
+      "HEADER X-Missing \"\"",
+      "SENTON 1-Feb-1994",
+      "SENTBEFORE 2-Feb-1994",
+      "SENTSINCE 2-Feb-1994",
+      "OR TO mooch SUBJECT nothing",
+  };
+  for (FakeMessage* message : {&rich_, &latin1_}) {
+    const std::string bytes(message == &rich_ ? kRich : kLatin1);
+    const SearchHeader prepared = PrepareSearchHeader(bytes.substr(0, bytes.find("\r\n\r\n") + 4));
+    EXPECT_GT(prepared.MemoryBytes(), 0u);
+    for (const char* text : queries) {
+      const SearchQuery query = Query(text);
+      const bool from_bytes = EvaluateSearch(query, message->View());
+      SearchMessage cached = message->info();
+      cached.prepared_header = &prepared;
+      EXPECT_EQ(EvaluateSearch(query, cached), from_bytes) << text;
+    }
+  }
+  EXPECT_EQ(PrepareSearchHeader(kRich).sent_day, DaysFromCivil(1994, 2, 1));
+  EXPECT_FALSE(PrepareSearchHeader(kLatin1).sent_day.has_value());
 }
 
 // The examples of RFC 9051 6.4.4 (IMAP4rev2: ESEARCH responses) over a
@@ -400,8 +441,7 @@ TEST_F(RfcExampleTest, Rfc9051Examples) {
 TEST_F(RfcExampleTest, Rfc3501Examples) {
   EXPECT_EQ(Run("A282", "FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"", false, false),
             "* SEARCH 2 10 11\r\nA282 OK SEARCH completed\r\n");
-  EXPECT_EQ(Run("A283", "TEXT \"string not in mailbox\"", false, false),
-            "* SEARCH\r\nA283 OK SEARCH completed\r\n");
+  EXPECT_EQ(Run("A283", "TEXT \"string not in mailbox\"", false, false), "* SEARCH\r\nA283 OK SEARCH completed\r\n");
   EXPECT_EQ(Run("A284", "CHARSET UTF-8 TEXT {12}\r\nотпуск", false, false),
             "* SEARCH 43\r\nA284 OK SEARCH completed\r\n");
   EXPECT_EQ(Run("A285", "UID 110:* FLAGGED", true, false), "* SEARCH 110 111\r\nA285 OK SEARCH completed\r\n");
