@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "bazel/fuzz_check.h"
 #include "services/common/mime/mime_parser.h"
 #include "services/imap/fetch/bodystructure_writer.h"
@@ -88,7 +90,8 @@ void CheckWholeMessage(const kurier::mime::v1::MessageStructure& s, absl::string
 void CheckTransforms(absl::string_view message) {
   (void)DecodeBase64(message);
   const std::string qp = DecodeQuotedPrintable(message);
-  FUZZ_CHECK(CountBareLfs(qp) == 0);
+  // Line ends come out as CRLF; only an encoded "=0A" may decode to a bare LF.
+  if (!absl::StrContains(absl::AsciiStrToLower(message), "=0a")) FUZZ_CHECK(CountBareLfs(qp) == 0);
   for (bool exclude : {false, true}) {
     const std::string filtered = FilterHeaderFields(message, {"subject", "From", "x"}, exclude);
     FUZZ_CHECK(filtered.size() >= 2 && filtered.compare(filtered.size() - 2, 2, "\r\n") == 0);
