@@ -50,6 +50,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(int cf, const Caches& caches) {
   // cannot hold the key.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // The same in memory: a lookup skips the write buffers without the key
+  // (freshly delivered mail sits there until the next flush).
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.05;
   if (cf == kBlobs) {
     // Message bodies go to blob files: the LSM tree stays small and
     // compaction does not rewrite mail.
