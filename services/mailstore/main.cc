@@ -20,6 +20,7 @@
 #include "services/common/config/config_loader.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/store_client/keepalive.h"
+#include "services/common/store_client/transport.h"
 #include "services/common/thread_pool/thread_pool.h"
 #include "services/mailstore/store_service.h"
 #include "storage/mail_store.h"
@@ -81,6 +82,9 @@ int Run(int argc, char** argv) {
   // Room for the largest message plus its envelope.
   builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<uint64_t>(c.max_message_bytes() + (1 << 20), INT32_MAX)));
   builder.SetMaxSendMessageSize(64 << 20);
+  // The same frame size and window as the clients (store_client/transport.h).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, kurier::store_client::kHttp2MaxFrameSize);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kurier::store_client::kHttp2StreamWindow);
   // Keepalive (services/common/store_client/keepalive.h). Accept the clients'
   // pings, with or without calls, as often as the fastest client may send
   // them: gRPC's defaults (one per 5 minutes without data, two strikes) would

@@ -12,6 +12,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/client_callback.h"
 #include "services/common/store_client/grpc_await.h"
+#include "services/common/store_client/transport.h"
 
 namespace kurier::store_client {
 namespace {
@@ -118,6 +119,9 @@ StoreClient::StoreClient(std::vector<std::string> shards, std::chrono::milliseco
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
     // Batched reads and listings of large mailboxes pass gRPC's 4 MB default.
     args.SetMaxReceiveMessageSize(64 << 20);
+    // Responses of up to 4 MiB in a few writes (transport.h).
+    args.SetInt(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, kHttp2MaxFrameSize);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kHttp2StreamWindow);
     stubs_.push_back(
         v1::MailStore::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args)));
   }
