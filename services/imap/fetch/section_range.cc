@@ -27,7 +27,10 @@ SectionPiece Piece(const MessageStructure& s, uint64_t offset, uint64_t size, Pi
   piece.size = std::min(size, total - piece.offset);
   const bool clamped = piece.offset != offset || piece.size != size;
   if (clamped) return piece;
-  if (transform == PieceTransform::kRaw) {
+  // Without bare LFs (counted at delivery) the CRLF form is the bytes as
+  // stored: copied without a scan.
+  if (transform == PieceTransform::kCrlf && bare_lfs == 0u) piece.transform = PieceTransform::kRaw;
+  if (piece.transform == PieceTransform::kRaw) {
     piece.output_size = piece.size;
   } else if (transform == PieceTransform::kCrlf && bare_lfs && *bare_lfs <= piece.size) {
     piece.output_size = piece.size + *bare_lfs;
