@@ -124,8 +124,7 @@ asio::awaitable<SearchBatch> LoadBatch(Session& session, const std::string& mail
     }
     batch.infos = *std::move(loaded);
   } else {
-    batch.infos.resize(uids.size());
-    for (size_t i = 0; i < uids.size(); ++i) batch.infos[i].set_uid(uids[i]);
+    batch.infos = UidsOnly(uids, 0, uids.size());
   }
   batch.headers.resize(batch.infos.size());
   batch.contents.resize(batch.infos.size());

@@ -11,6 +11,7 @@
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/use_awaitable.hpp"
 #include "services/common/log/log.h"
+#include "services/common/net/session_shutdown.h"
 #include "services/common/sasl/base64.h"
 #include "services/smtp/command_table.h"
 
@@ -82,11 +83,9 @@ void Session::Authenticated(std::string account, std::vector<std::string> addres
 
 asio::awaitable<bool> Session::Flush() {
   if (out_.empty()) co_return true;
-  const auto timeout = Seconds(context_->config.limits().write_timeout_seconds());
-  boost::system::error_code ec = co_await stream_.WriteAll(out_, timeout);
   Count("kurier_smtp_bytes_total{direction=\"out\"}", static_cast<double>(out_.size()));
-  out_.clear();
-  if (out_.capacity() > kFlushThreshold) std::string().swap(out_);
+  const boost::system::error_code ec = co_await stream_.WriteAndRelease(
+      &out_, Seconds(context_->config.limits().write_timeout_seconds()), kFlushThreshold);
   if (ec) {
     closing_ = true;
     co_return false;
@@ -207,12 +206,8 @@ asio::awaitable<void> Session::Dispatch(const std::string& line) {
 asio::awaitable<void> Session::Run() {
   auto self = shared_from_this();
   auto executor = stream_.executor();
-  std::weak_ptr<Session> weak = self;
-  auto registration = context_->tracker->Register([weak, executor] {
-    asio::post(executor, [weak] {
-      if (auto session = weak.lock()) session->OnShutdown();
-    });
-  });
+  auto registration =
+      net::RegisterForShutdown(*context_->tracker, executor, std::weak_ptr<Session>(self), &Session::OnShutdown);
   Count("kurier_smtp_sessions_open", 1);
   log::Debug("connected", {{"session", absl::StrCat(id())}, {"ip", info_.remote_ip.to_string()},
                             {"listener", info_.listener_name}});

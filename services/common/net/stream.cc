@@ -421,6 +421,13 @@ asio::awaitable<std::pair<error_code, size_t>> Stream::ReadSome(asio::mutable_bu
   co_return result;
 }
 
+asio::awaitable<error_code> Stream::WriteAndRelease(std::string* buffer, Duration timeout, size_t keep_capacity) {
+  error_code ec = co_await WriteAll(*buffer, timeout);
+  buffer->clear();
+  if (buffer->capacity() > keep_capacity) std::string().swap(*buffer);
+  co_return ec;
+}
+
 asio::awaitable<error_code> Stream::WriteAll(std::string_view data, Duration timeout) {
   std::shared_ptr<Impl> self = impl_;
   Impl* p = self.get();

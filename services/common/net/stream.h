@@ -106,6 +106,12 @@ class Stream {
   // been sent.
   asio::awaitable<boost::system::error_code> WriteAll(std::string_view data, Duration timeout);
 
+  // WriteAll of a session's output buffer, which is emptied; a buffer grown
+  // past `keep_capacity` (after a large response) is released rather than
+  // kept through the idle time that usually follows.
+  asio::awaitable<boost::system::error_code> WriteAndRelease(std::string* buffer, Duration timeout,
+                                                             size_t keep_capacity);
+
   // Server-side TLS handshake over the live connection (STARTTLS/STLS and
   // implicit TLS ports). Bytes the session read before are the session's
   // business (RFC 3207 / 2595: discard them). The Stream keeps `ctx` alive.

@@ -155,9 +155,15 @@ bool Eval(const SearchKey& key, MessageView* view) {
   return false;
 }
 
-// What the tree reads: header, body, modseq, any of the store's message record;
-// computed from the kinds, not SearchKey::content.
-void Needs(const SearchKey& key, bool* header, bool* body, bool* modseq, bool* metadata) {
+// What a query reads: header, body, modseq, any of the store's message
+// record.
+struct QueryNeeds {
+  bool header = false, body = false, modseq = false, metadata = false;
+};
+
+// Adds what the tree reads to *needs; computed from the kinds, not
+// SearchKey::content.
+void Needs(const SearchKey& key, QueryNeeds* needs) {
   switch (key.kind) {
     case SearchKeyKind::kFlag:
     case SearchKeyKind::kBefore:
@@ -165,39 +171,34 @@ void Needs(const SearchKey& key, bool* header, bool* body, bool* modseq, bool* m
     case SearchKeyKind::kSince:
     case SearchKeyKind::kLarger:
     case SearchKeyKind::kSmaller:
-      *metadata = true;
+      needs->metadata = true;
       break;
     case SearchKeyKind::kHeader:
     case SearchKeyKind::kSentBefore:
     case SearchKeyKind::kSentOn:
     case SearchKeyKind::kSentSince:
-      *header = true;
+      needs->header = true;
       break;
     case SearchKeyKind::kBody:
-      *body = true;
+      needs->body = true;
       break;
     case SearchKeyKind::kText:
-      *header = true;
-      *body = true;
+      needs->header = true;
+      needs->body = true;
       break;
     case SearchKeyKind::kModSeq:
-      *modseq = true;
-      *metadata = true;
+      needs->modseq = true;
+      needs->metadata = true;
       break;
     default:
       break;
   }
-  for (const SearchKey& child : key.children) Needs(child, header, body, modseq, metadata);
+  for (const SearchKey& child : key.children) Needs(child, needs);
 }
-
-// What the whole query reads.
-struct QueryNeeds {
-  bool header = false, body = false, modseq = false, metadata = false;
-};
 
 QueryNeeds NeedsOf(const SearchQuery& query) {
   QueryNeeds needs;
-  Needs(query.root, &needs.header, &needs.body, &needs.modseq, &needs.metadata);
+  Needs(query.root, &needs);
   return needs;
 }
 
