@@ -1,9 +1,11 @@
 // Commands valid in any state: CAPABILITY, NOOP, LOGOUT (RFC 9051 §6.1),
-// ID (RFC 2971) and ENABLE (RFC 5161; authenticated state).
+// ID (RFC 2971) and ENABLE (RFC 5161; authenticated state; IMAP4rev2,
+// UTF8=ACCEPT and CONDSTORE, RFC 7162 3.1).
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/imap/command_table.h"
+#include "services/imap/condstore.h"
 
 namespace kurier::imap {
 namespace {
@@ -82,6 +84,8 @@ asio::awaitable<void> Enable(Session& session, Command& command) {
     } else if (name == "UTF8=ACCEPT" && !session.utf8()) {
       session.EnableUtf8();
       enabled.push_back("UTF8=ACCEPT");
+    } else if (name == "CONDSTORE" && EnableCondstore(session)) {
+      enabled.push_back("CONDSTORE");
     }
   }
   // RFC 5161 §3.1: an untagged ENABLED even when nothing new was enabled.

@@ -1,4 +1,5 @@
-// FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3516 BINARY): messages are read
+// FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 7162 3.1.4
+// MODSEQ and the CHANGEDSINCE modifier): messages are read
 // from the store in batches — metadata (with MIME structures when an item
 // needs them), then content when an item needs bytes — and each response is
 // assembled by the pure fetch library (services/imap/fetch).
@@ -7,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/imap/command_table.h"
+#include "services/imap/condstore.h"
+#include "services/imap/condstore_args.h"
 #include "services/imap/fetch/fetch_items.h"
 #include "services/imap/fetch/fetch_response.h"
 #include "services/imap/message_loader.h"
@@ -45,7 +48,9 @@ asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> MarkSeen(Session& session
   for (const v1::MessageInfo& updated : stored->messages()) {
     session.selected()->ApplyOwnFlags(updated);
     for (v1::MessageInfo& info : infos) {
-      if (info.uid() == updated.uid()) *info.mutable_flags() = updated.flags();
+      if (info.uid() != updated.uid()) continue;
+      *info.mutable_flags() = updated.flags();
+      info.set_modseq(updated.modseq());
     }
   }
   co_return unseen;
@@ -54,8 +59,8 @@ asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> MarkSeen(Session& session
 }  // namespace
 
 asio::awaitable<void> Fetch(Session& session, Command& command) {
-  if (command.args.size() != 2) {
-    session.Bad("FETCH takes a sequence set and data items");
+  if (command.args.size() != 2 && command.args.size() != 3) {
+    session.Bad("FETCH takes a sequence set, data items and optional modifiers");
     co_return;
   }
   SelectedMailbox& mailbox = *session.selected();
@@ -70,7 +75,24 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
     session.Bad(request.status().message());
     co_return;
   }
+  FetchModifiers modifiers;
+  if (command.args.size() == 3) {
+    absl::StatusOr<FetchModifiers> parsed = ParseFetchModifiers(command.args[2]);
+    if (!parsed.ok()) {
+      session.Bad(parsed.status().message());
+      co_return;
+    }
+    modifiers = *parsed;
+  }
   const bool mark_seen = request->sets_seen && !mailbox.read_only();
+  // RFC 7162 3.1: MODSEQ and CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE
+  // (3.1.4.1) and a \Seen set by this FETCH for a CONDSTORE-aware client
+  // (3.1.4: flag changes carry MODSEQ) add MODSEQ to each response.
+  if (request->has_modseq || modifiers.changed_since.has_value()) EnableCondstore(session);
+  if (!request->has_modseq && (modifiers.changed_since.has_value() || (mark_seen && session.condstore()))) {
+    request->items.push_back(FetchItem{.kind = FetchItem::Kind::kModSeq});
+    request->has_modseq = true;
+  }
   FetchResponseOptions options{.uid_command = command.uid, .utf8 = session.utf8(), .imap4rev2 = session.imap4rev2()};
 
   for (size_t start = 0; start < uids->size(); start += kBatch) {
@@ -80,6 +102,9 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
     if (!infos.ok()) {
       session.StoreFailed(infos.status());
       co_return;
+    }
+    if (modifiers.changed_since.has_value()) {
+      std::erase_if(*infos, [&](const v1::MessageInfo& info) { return info.modseq() <= *modifiers.changed_since; });
     }
     std::vector<uint32_t> seen_now;
     if (mark_seen) {

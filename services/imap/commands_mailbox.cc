@@ -2,9 +2,12 @@
 // SUBSCRIBE, UNSUBSCRIBE (RFC 9051 §6.3.4-8), NAMESPACE (§6.3.10, RFC 2342),
 // LIST and LSUB (§6.3.9, RFC 5258, RFC 6154, RFC 5819) and STATUS
 // (§6.3.11). LIST and STATUS are computed by services/imap/mailboxes.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/imap/codec/mailbox_name.h"
 #include "services/imap/command_table.h"
+#include "services/imap/condstore.h"
 #include "services/imap/mailbox_arg.h"
 #include "services/imap/mailboxes/list_command.h"
 #include "services/imap/mailboxes/list_response.h"
@@ -39,9 +42,8 @@ std::string SpecialUseOf(const Arg* use) {
 }
 
 asio::awaitable<void> SetSubscribed(Session& session, Command& command, bool subscribed) {
-  std::optional<std::string> name = OneMailbox(session, command, 1,
-                                               subscribed ? "SUBSCRIBE takes a mailbox name"
-                                                          : "UNSUBSCRIBE takes a mailbox name");
+  std::optional<std::string> name = OneMailbox(
+      session, command, 1, subscribed ? "SUBSCRIBE takes a mailbox name" : "UNSUBSCRIBE takes a mailbox name");
   if (!name.has_value()) co_return;
   v1::SetSubscribedRequest request;
   request.set_account(session.account());
@@ -181,6 +183,10 @@ asio::awaitable<void> Status(Session& session, Command& command) {
   if (!parsed.ok()) {
     session.Bad(parsed.status().message());
     co_return;
+  }
+  // RFC 7162 3.1: STATUS HIGHESTMODSEQ is a CONDSTORE enabling command.
+  if (std::find(parsed->items.begin(), parsed->items.end(), StatusItem::kHighestModSeq) != parsed->items.end()) {
+    EnableCondstore(session);
   }
   v1::GetMailboxStatusRequest request;
   request.set_account(session.account());

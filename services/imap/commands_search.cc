@@ -1,6 +1,6 @@
 // SEARCH and UID SEARCH (RFC 9051 §6.4.4, ESEARCH RFC 4731, SEARCHRES
-// RFC 5182): the query is parsed and evaluated by the pure search library
-// (services/imap/search); messages are read from the store in batches, and
+// RFC 5182, the MODSEQ key RFC 7162 3.1.5): the query is parsed and
+// evaluated by the pure search library (services/imap/search); messages are read from the store in batches, and
 // their content only when a key needs it. The next batch is read while the
 // current one is evaluated, so the store and this process work at once.
 // Headers prepared for header keys are kept in the process's
@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/experimental/awaitable_operators.hpp"
 #include "services/imap/command_table.h"
+#include "services/imap/condstore.h"
 #include "services/imap/message_loader.h"
 #include "services/imap/message_set.h"
 #include "services/imap/search/search_eval.h"
@@ -163,9 +164,11 @@ asio::awaitable<SearchBatch> LoadBatch(Session& session, const std::string& mail
   co_return batch;
 }
 
-// Adds the UIDs of the batch's matching messages to *matches.
+// Adds the UIDs of the batch's matching messages to *matches, and their
+// mod-sequences to *modseqs (uid -> modseq) when it is not null.
 void EvaluateBatch(const SearchQuery& query, const SelectedMailbox& mailbox, const SearchPlan& plan,
-                   const SearchBatch& batch, std::vector<uint32_t>* matches) {
+                   const SearchBatch& batch, std::vector<uint32_t>* matches,
+                   absl::flat_hash_map<uint32_t, uint64_t>* modseqs) {
   for (size_t i = 0; i < batch.infos.size(); ++i) {
     const v1::MessageInfo& info = batch.infos[i];
     const uint32_t seq = mailbox.SeqOf(info.uid());
@@ -189,15 +192,37 @@ void EvaluateBatch(const SearchQuery& query, const SelectedMailbox& mailbox, con
     } else if (content != nullptr) {
       message.content = [content] { return absl::string_view(*content); };
     }
-    if (EvaluateSearch(query, message)) matches->push_back(info.uid());
+    if (!EvaluateSearch(query, message)) continue;
+    matches->push_back(info.uid());
+    if (modseqs != nullptr) (*modseqs)[info.uid()] = info.modseq();
   }
+}
+
+// RFC 7162 3.1.5: the highest mod-sequence of the messages returned; with
+// only MIN and/or MAX (RFC 4731), of those (as Dovecot).
+uint64_t HighestModSeq(const SearchReturn& ret, const std::vector<uint32_t>& matches,
+                       const absl::flat_hash_map<uint32_t, uint64_t>& modseqs) {
+  std::vector<uint32_t> returned;
+  if ((ret.min || ret.max) && !ret.all && !ret.count && !matches.empty()) {
+    if (ret.min) returned.push_back(*std::min_element(matches.begin(), matches.end()));
+    if (ret.max) returned.push_back(*std::max_element(matches.begin(), matches.end()));
+  } else {
+    returned = matches;
+  }
+  uint64_t highest = 0;
+  for (uint32_t uid : returned) {
+    auto it = modseqs.find(uid);
+    if (it != modseqs.end()) highest = std::max(highest, it->second);
+  }
+  return highest;
 }
 
 // EvaluateBatch as an awaitable, to run beside the next batch's load.
 asio::awaitable<void> EvaluateWhileLoading(const SearchQuery& query, const SelectedMailbox& mailbox,
                                            const SearchPlan& plan, const SearchBatch& batch,
-                                           std::vector<uint32_t>* matches) {
-  EvaluateBatch(query, mailbox, plan, batch, matches);
+                                           std::vector<uint32_t>* matches,
+                                           absl::flat_hash_map<uint32_t, uint64_t>* modseqs) {
+  EvaluateBatch(query, mailbox, plan, batch, matches, modseqs);
   co_return;
 }
 
@@ -214,6 +239,9 @@ asio::awaitable<void> Search(Session& session, Command& command) {
     }
     co_return;
   }
+  // RFC 7162 3.1: the MODSEQ key enables CONDSTORE.
+  const bool uses_modseq = UsesModSeq(query);
+  if (uses_modseq) EnableCondstore(session);
   SelectedMailbox& mailbox = *session.selected();
   const std::vector<uint32_t> all = mailbox.uids();
   SearchMailbox view{.message_count = static_cast<uint32_t>(all.size()),
@@ -234,6 +262,8 @@ asio::awaitable<void> Search(Session& session, Command& command) {
   };
 
   std::vector<uint32_t> matches;  // UIDs
+  absl::flat_hash_map<uint32_t, uint64_t> match_modseqs;
+  absl::flat_hash_map<uint32_t, uint64_t>* modseqs = uses_modseq ? &match_modseqs : nullptr;
   SearchBatch current;
   if (!all.empty()) current = co_await LoadBatch(session, mailbox.name(), plan, uids_from(0));
   for (size_t start = 0; start < all.size(); start += kBatch) {
@@ -244,9 +274,9 @@ asio::awaitable<void> Search(Session& session, Command& command) {
     SearchBatch next;
     if (start + kBatch < all.size()) {
       next = co_await (LoadBatch(session, mailbox.name(), plan, uids_from(start + kBatch)) &&
-                       EvaluateWhileLoading(query, mailbox, plan, current, &matches));
+                       EvaluateWhileLoading(query, mailbox, plan, current, &matches, modseqs));
     } else {
-      EvaluateBatch(query, mailbox, plan, current, &matches);
+      EvaluateBatch(query, mailbox, plan, current, &matches, modseqs);
     }
     current = std::move(next);
   }
@@ -255,7 +285,9 @@ asio::awaitable<void> Search(Session& session, Command& command) {
   if (!command.uid) {
     for (uint32_t& n : numbers) n = mailbox.SeqOf(n);
   }
-  session.output() += FormatSearchResult(query, command.tag, command.uid, session.imap4rev2(), numbers);
+  std::optional<uint64_t> highest_modseq;
+  if (uses_modseq) highest_modseq = HighestModSeq(query.ret, matches, match_modseqs);
+  session.output() += FormatSearchResult(query, command.tag, command.uid, session.imap4rev2(), numbers, highest_modseq);
   session.Ok("SEARCH completed");
 }
 

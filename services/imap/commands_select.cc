@@ -1,8 +1,11 @@
-// Selecting a mailbox: SELECT and EXAMINE (RFC 9051 §6.3.2-3), CLOSE,
+// Selecting a mailbox: SELECT and EXAMINE (RFC 9051 §6.3.2-3; the
+// CONDSTORE parameter and HIGHESTMODSEQ, RFC 7162 3.1.2 and 3.1.8), CLOSE,
 // UNSELECT (§6.4.1-2), CHECK (RFC 3501 §6.4.1), and IDLE (RFC 2177).
 #include "absl/strings/str_cat.h"
 #include "services/imap/codec/mailbox_name.h"
 #include "services/imap/command_table.h"
+#include "services/imap/condstore.h"
+#include "services/imap/condstore_args.h"
 #include "services/imap/mailbox_arg.h"
 
 namespace kurier::imap {
@@ -18,6 +21,15 @@ asio::awaitable<void> SelectMailbox(Session& session, Command& command, bool rea
     session.Bad("SELECT takes a mailbox name");
     co_return;
   }
+  SelectParams params;
+  if (command.args.size() == 2) {
+    absl::StatusOr<SelectParams> parsed = ParseSelectParams(command.args[1]);
+    if (!parsed.ok()) {
+      session.Bad(parsed.status().message());
+      co_return;
+    }
+    params = *parsed;
+  }
   std::optional<std::string> name = MailboxFromArg(command.args[0], session.utf8());
   if (!name.has_value()) {
     session.No("CANNOT", "invalid mailbox name");
@@ -27,8 +39,13 @@ asio::awaitable<void> SelectMailbox(Session& session, Command& command, bool rea
   // expunging; IMAP4rev2 clients (and CONDSTORE's) are told so.
   if (session.selected() != nullptr) {
     session.Unselect();
-    if (session.imap4rev2()) AppendUntaggedStatus(&session.output(), Condition::kOk, "CLOSED", "previous mailbox closed");
+    if (session.imap4rev2() || session.condstore() || params.condstore) {
+      AppendUntaggedStatus(&session.output(), Condition::kOk, "CLOSED", "previous mailbox closed");
+    }
   }
+  // RFC 7162 3.1.8: the parameter enables CONDSTORE (nothing is selected
+  // now, so nothing more is written).
+  if (params.condstore) EnableCondstore(session);
   // Listen first, then read: a change in between is seen twice at worst,
   // and SelectedMailbox recognises the echo.
   session.ListenForChanges();
@@ -45,7 +62,8 @@ asio::awaitable<void> SelectMailbox(Session& session, Command& command, bool rea
   listing_request.set_account(session.account());
   listing_request.set_mailbox(*name);
   listing_request.set_without_structure(true);
-  absl::StatusOr<v1::FetchMessagesResponse> listing = co_await session.store().FetchMessages(std::move(listing_request));
+  absl::StatusOr<v1::FetchMessagesResponse> listing =
+      co_await session.store().FetchMessages(std::move(listing_request));
   if (!listing.ok()) {
     session.Unselect();
     session.StoreFailed(listing.status());
@@ -71,6 +89,10 @@ asio::awaitable<void> SelectMailbox(Session& session, Command& command, bool rea
   }
   AppendUntaggedStatus(&out, Condition::kOk, absl::StrCat("UIDVALIDITY ", selected.uid_validity()), "UIDs valid");
   AppendUntaggedStatus(&out, Condition::kOk, absl::StrCat("UIDNEXT ", selected.uid_next()), "predicted next UID");
+  if (session.condstore()) {
+    // RFC 7162 3.1.2.1: every mailbox has mod-sequences here (never NOMODSEQ).
+    AppendUntaggedStatus(&out, Condition::kOk, absl::StrCat("HIGHESTMODSEQ ", selected.highest_modseq()), "highest");
+  }
   if (session.imap4rev2()) {
     // RFC 9051 §6.3.2: a LIST response with the mailbox name.
     out += "* LIST () \"/\" ";
@@ -133,9 +155,14 @@ asio::awaitable<void> Idle(Session& session, Command& command) {
   // (Not in the switch itself: g++ 12 miscompiles co_await there.)
   const Session::IdleEnd end = co_await session.Idle();
   switch (end) {
-    case Session::IdleEnd::kDone: session.Ok("IDLE terminated"); break;
-    case Session::IdleEnd::kBadLine: break;
-    case Session::IdleEnd::kClosed: session.Close(); break;
+    case Session::IdleEnd::kDone:
+      session.Ok("IDLE terminated");
+      break;
+    case Session::IdleEnd::kBadLine:
+      break;
+    case Session::IdleEnd::kClosed:
+      session.Close();
+      break;
   }
 }
 

@@ -1,4 +1,5 @@
-// Changing messages: STORE (RFC 9051 §6.4.6), EXPUNGE and UID EXPUNGE
+// Changing messages: STORE (RFC 9051 §6.4.6; UNCHANGEDSINCE and MODSEQ,
+// RFC 7162 3.1.3), EXPUNGE and UID EXPUNGE
 // (§6.4.3, RFC 4315), COPY with COPYUID (§6.4.7, RFC 4315) and MOVE
 // (RFC 6851). The store does the work in one write each; the session
 // applies the result to its view and answers.
@@ -8,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "services/imap/codec/mailbox_name.h"
 #include "services/imap/command_table.h"
+#include "services/imap/condstore.h"
+#include "services/imap/condstore_args.h"
 #include "services/imap/flag_arg.h"
 #include "services/imap/mailbox_arg.h"
 #include "services/imap/message_set.h"
@@ -92,7 +95,9 @@ asio::awaitable<void> CopyOrMove(Session& session, Command& command, bool move) 
 }  // namespace
 
 asio::awaitable<void> Store(Session& session, Command& command) {
-  if (command.args.size() < 3) {
+  // STORE set [(modifiers)] item flags (RFC 7162 3.1.3, RFC 4466 2.5).
+  const size_t item_index = command.args.size() > 1 && command.args[1].is_list() ? 2 : 1;
+  if (command.args.size() < item_index + 2) {
     session.Bad("STORE takes a sequence set, an item and flags");
     co_return;
   }
@@ -103,11 +108,20 @@ asio::awaitable<void> Store(Session& session, Command& command) {
     session.Bad(uids.status().message());
     co_return;
   }
-  if (!command.args[1].is_atom()) {
+  StoreModifiers modifiers;
+  if (item_index == 2) {
+    absl::StatusOr<StoreModifiers> parsed = ParseStoreModifiers(command.args[1]);
+    if (!parsed.ok()) {
+      session.Bad(parsed.status().message());
+      co_return;
+    }
+    modifiers = *parsed;
+  }
+  if (!command.args[item_index].is_atom()) {
     session.Bad("STORE item must be FLAGS, +FLAGS or -FLAGS");
     co_return;
   }
-  std::string item = absl::AsciiStrToUpper(command.args[1].value);
+  std::string item = absl::AsciiStrToUpper(command.args[item_index].value);
   v1::StoreFlagsRequest::Mode mode = v1::StoreFlagsRequest::REPLACE;
   if (!item.empty() && (item[0] == '+' || item[0] == '-')) {
     mode = item[0] == '+' ? v1::StoreFlagsRequest::ADD : v1::StoreFlagsRequest::REMOVE;
@@ -120,10 +134,10 @@ asio::awaitable<void> Store(Session& session, Command& command) {
   }
   // Flags as one list or as separate atoms (RFC 9051 §9: store-att-flags).
   std::vector<const Arg*> flag_args;
-  if (command.args.size() == 3 && command.args[2].is_list()) {
-    for (const Arg& arg : command.args[2].list) flag_args.push_back(&arg);
+  if (command.args.size() == item_index + 2 && command.args[item_index + 1].is_list()) {
+    for (const Arg& arg : command.args[item_index + 1].list) flag_args.push_back(&arg);
   } else {
-    for (size_t i = 2; i < command.args.size(); ++i) flag_args.push_back(&command.args[i]);
+    for (size_t i = item_index + 1; i < command.args.size(); ++i) flag_args.push_back(&command.args[i]);
   }
   v1::StoreFlagsRequest request;
   for (const Arg* arg : flag_args) {
@@ -138,29 +152,65 @@ asio::awaitable<void> Store(Session& session, Command& command) {
     session.No("READ-ONLY", "the mailbox is read-only");
     co_return;
   }
-  if (!uids->empty()) {
+  // RFC 7162 3.1: UNCHANGEDSINCE enables CONDSTORE; then every FETCH this
+  // STORE answers with carries MODSEQ.
+  if (modifiers.unchanged_since.has_value()) EnableCondstore(session);
+  const bool condstore = session.condstore();
+  // UIDs the UNCHANGEDSINCE test failed for, left alone.
+  std::vector<uint32_t> modified;
+  if (modifiers.unchanged_since == 0u) {
+    // RFC 7162 3.1.3: UNCHANGEDSINCE 0 fails for every message (the store
+    // reads 0 as "no test", so it is not asked).
+    modified = *uids;
+  } else if (!uids->empty()) {
     request.set_account(session.account());
     request.set_mailbox(mailbox.name());
     request.set_mode(mode);
+    if (modifiers.unchanged_since.has_value()) request.set_unchanged_since(*modifiers.unchanged_since);
     for (const v1::UidRange& range : ToUidRanges(*uids)) *request.add_uids() = range;
     const SelectedMailbox::SilentStore silent_store{.mode = mode,
                                                     .flags = {request.flags().begin(), request.flags().end()}};
+    // Mod-sequences only grow: a message this STORE changed has one above
+    // every mod-sequence the session has seen.
+    const uint64_t modseq_before = mailbox.highest_modseq();
     absl::StatusOr<v1::StoreFlagsResponse> stored = co_await session.store().StoreFlags(std::move(request));
     if (!stored.ok()) {
       session.StoreFailed(stored.status());
       co_return;
     }
+    modified.assign(stored->modified_uids().begin(), stored->modified_uids().end());
     std::string& out = session.output();
     for (const v1::MessageInfo& info : stored->messages()) {
       mailbox.ApplyOwnFlags(info, silent ? &silent_store : nullptr);
       const uint32_t seq = mailbox.SeqOf(info.uid());
-      if (silent || seq == 0) continue;
+      if (seq == 0) continue;
+      // RFC 7162 3.1.3: even with .SILENT a CONDSTORE-aware client is told
+      // the new mod-sequence of each message changed.
+      if (silent && !(condstore && info.modseq() > modseq_before)) continue;
       absl::StrAppend(&out, "* ", seq, " FETCH (");
-      if (command.uid) absl::StrAppend(&out, "UID ", info.uid(), " ");
-      out += "FLAGS ";
-      AppendFlagList(&out, {info.flags().begin(), info.flags().end()});
+      if (command.uid || condstore) absl::StrAppend(&out, "UID ", info.uid(), " ");
+      if (!silent) {
+        out += "FLAGS ";
+        AppendFlagList(&out, {info.flags().begin(), info.flags().end()});
+        if (condstore) out += " ";
+      }
+      if (condstore) absl::StrAppend(&out, "MODSEQ (", info.modseq(), ")");
       out += ")";
       AppendCrlf(&out);
+    }
+  }
+  if (!modified.empty()) {
+    // RFC 7162 3.1.3: [MODIFIED set], sequence numbers for STORE, UIDs for
+    // UID STORE.
+    std::vector<uint32_t> numbers;
+    for (uint32_t uid : modified) {
+      const uint32_t n = command.uid ? uid : mailbox.SeqOf(uid);
+      if (n != 0) numbers.push_back(n);
+    }
+    std::sort(numbers.begin(), numbers.end());
+    if (!numbers.empty()) {
+      session.Ok(absl::StrCat("MODIFIED ", FormatNumberSet(numbers)), "conditional STORE failed");
+      co_return;
     }
   }
   session.Ok("STORE completed");

@@ -5,7 +5,8 @@
 // (UIDPLUS), RFC 4731
 // (ESEARCH), RFC 4959 (SASL-IR), RFC 5161 (ENABLE), RFC 5182 (SEARCHRES),
 // RFC 5258 (LIST-EXTENDED), RFC 5819 (LIST-STATUS), RFC 6154 (SPECIAL-USE),
-// RFC 6851 (MOVE), RFC 6855 (UTF8=ACCEPT), RFC 7888 (LITERAL+), RFC 8314
+// RFC 6851 (MOVE), RFC 6855 (UTF8=ACCEPT), RFC 7162 section 3.1
+// (CONDSTORE; not QRESYNC), RFC 7888 (LITERAL+), RFC 8314
 // (implicit TLS); gRPC health checking; Prometheus /metrics.
 //
 // TRUSTS: the mailstore (over gRPC) to check credentials and to hold every

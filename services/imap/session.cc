@@ -64,7 +64,7 @@ std::string Session::Capabilities() const {
   }
   absl::StrAppend(&caps,
                   " NAMESPACE UNSELECT UIDPLUS MULTIAPPEND MOVE CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS"
-                  " ESEARCH SEARCHRES BINARY STATUS=SIZE UTF8=ACCEPT");
+                  " ESEARCH SEARCHRES BINARY STATUS=SIZE UTF8=ACCEPT CONDSTORE");
   return caps;
 }
 
@@ -335,7 +335,8 @@ void Session::Unselect() {
 void Session::WriteUpdates(bool allow_expunge) {
   if (selected_ == nullptr || !selected_->has_pending()) return;
   selected_->FlushPending(&out_, {.allow_expunge = allow_expunge,
-                                  .uid_in_fetch = command_ != nullptr && command_->uid});
+                                  .uid_in_fetch = (command_ != nullptr && command_->uid) || condstore_,
+                                  .modseq = condstore_});
 }
 
 asio::awaitable<void> Session::AwaitOwnArrival(uint64_t mailbox_id, uint32_t uid) {

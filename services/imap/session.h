@@ -84,6 +84,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool utf8() const { return utf8_; }
   void EnableImap4rev2() { imap4rev2_ = utf8_ = true; }
   void EnableUtf8() { utf8_ = true; }
+  // CONDSTORE (RFC 7162 3.1): on after the first enabling command (see
+  // condstore.h); untagged FETCHes then carry UID and MODSEQ.
+  bool condstore() const { return condstore_; }
+  void SetCondstore() { condstore_ = true; }
   // The CAPABILITY list for this state, without "* CAPABILITY ".
   std::string Capabilities() const;
 
@@ -154,6 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idling_ = false;
   bool imap4rev2_ = false;
   bool utf8_ = false;
+  bool condstore_ = false;
   bool needs_resync_ = false;
   int bad_commands_ = 0;
   int auth_failures_ = 0;

@@ -16,7 +16,7 @@ from tests.support import kurier_harness as kh
 
 PRE_LOGIN = ["IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ENABLE", "ID", "IDLE", "AUTH=SCRAM-SHA-256"]
 POST_LOGIN = ["NAMESPACE", "UNSELECT", "UIDPLUS", "MULTIAPPEND", "MOVE", "CHILDREN", "SPECIAL-USE", "LIST-EXTENDED",
-              "LIST-STATUS", "ESEARCH", "SEARCHRES", "BINARY", "STATUS=SIZE", "UTF8=ACCEPT"]
+              "LIST-STATUS", "ESEARCH", "SEARCHRES", "BINARY", "STATUS=SIZE", "UTF8=ACCEPT", "CONDSTORE"]
 
 # A message with every part a FETCH test looks at: a preamble, a base64
 # UTF-8 text part and a base64 binary attachment with NUL bytes.
