@@ -23,6 +23,28 @@ absl::StatusOr<std::optional<std::string>> SnapshotReader::Get(ColumnFamily cf, 
   return value;
 }
 
+absl::Status SnapshotReader::MultiGet(ColumnFamily cf, const std::vector<std::string>& keys,
+                                      const MultiGetVisitor& visit) {
+  if (keys.empty()) return absl::OkStatus();
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot_;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(options, (*cfs_)[cf], keys.size(), slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::optional<std::string_view> value;
+    if (statuses[i].ok()) {
+      value = std::string_view(values[i].data(), values[i].size());
+    } else if (!statuses[i].IsNotFound()) {
+      return FromRocks(statuses[i]);
+    }
+    absl::Status s = visit(i, value);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SnapshotReader::Scan(ColumnFamily cf, std::string_view begin, std::string_view end,
                                   const ScanVisitor& visit) {
   rocksdb::ReadOptions options;

@@ -19,6 +19,9 @@
 namespace kurier::storage {
 
 using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+// Called once per key of a MultiGet, in order, with the value (valid only
+// during the call) or nullopt when the key is absent.
+using MultiGetVisitor = std::function<absl::Status(size_t index, std::optional<std::string_view> value)>;
 
 class KvReader {
  public:
@@ -39,6 +42,10 @@ class SnapshotReader : public KvReader {
   absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf, std::string_view key) override;
   absl::Status Scan(ColumnFamily cf, std::string_view begin, std::string_view end,
                     const ScanVisitor& visit) override;
+  // Looks up `keys` in one batch (RocksDB shares the index and blob file
+  // reads among them) and hands each value to `visit` without copying it;
+  // stops at the first error `visit` returns.
+  absl::Status MultiGet(ColumnFamily cf, const std::vector<std::string>& keys, const MultiGetVisitor& visit);
 
  private:
   rocksdb::DB* db_;

@@ -194,56 +194,6 @@ absl::StatusOr<std::string> MailStoreImpl::ReadMessage(const v1::ReadMessageRequ
   return data.substr(request.offset(), length);
 }
 
-namespace {
-
-// The length of the header with the empty line that ends it; the whole
-// message when it has no body.
-size_t HeaderEnd(std::string_view message) {
-  const size_t crlf = message.find("\r\n\r\n");
-  const size_t lf = message.find("\n\n");
-  const size_t end = std::min(crlf == std::string_view::npos ? message.size() : crlf + 4,
-                              lf == std::string_view::npos ? message.size() : lf + 2);
-  return end;
-}
-
-}  // namespace
-
-absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::ReadMessagesRequest& request) {
-  constexpr uint64_t kMaxBytes = 4 << 20;
-  constexpr int kMaxUids = 1000;
-  if (request.uids_size() > kMaxUids) return absl::InvalidArgumentError("at most 1000 UIDs per call");
-  const uint64_t max_bytes = request.max_bytes() == 0 ? kMaxBytes : std::min<uint64_t>(request.max_bytes(), kMaxBytes);
-  SnapshotReader reader(db_.get(), &cfs_);
-  auto record = LoadAccountByAddress(reader, request.account());
-  if (!record.ok()) return record.status();
-  auto mailbox = FindMailbox(reader, record->account().id(), request.mailbox());
-  if (!mailbox.ok()) return mailbox.status();
-  v1::ReadMessagesResponse response;
-  uint64_t total = 0;
-  for (uint32_t uid : request.uids()) {
-    auto message = LoadMessage(reader, record->account().id(), mailbox->id(), uid);
-    if (!message.ok()) return message.status();
-    if (!message->has_value()) {
-      response.add_messages()->set_uid(uid);
-      continue;
-    }
-    // Decided on the recorded size, before the blob is read (a header's
-    // size is known only after).
-    const uint64_t size = request.header_only() ? 0 : (*message)->size();
-    if (size > max_bytes || (total + size > max_bytes && response.messages_size() > 0)) break;
-    auto content = LoadBlob(reader, **message);
-    if (!content.ok()) return content.status();
-    if (request.header_only()) content->resize(HeaderEnd(*content));
-    v1::ReadMessagesResponse::Content* out = response.add_messages();
-    out->set_uid(uid);
-    out->set_found(true);
-    total += content->size();
-    out->set_data(*std::move(content));
-    if (request.header_only() && total >= max_bytes) break;
-  }
-  return response;
-}
-
 absl::StatusOr<v1::StoreFlagsResponse> MailStoreImpl::StoreFlags(const v1::StoreFlagsRequest& request) {
   auto flags = NormalizeFlags(std::vector<std::string>(request.flags().begin(), request.flags().end()));
   if (!flags.ok()) return flags.status();

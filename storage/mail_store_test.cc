@@ -274,6 +274,31 @@ TEST_F(MailStoreTest, ReadMessagesReturnsWholeMessagesInOrderWithinTheByteBudget
   EXPECT_EQ(store_->ReadMessages(request).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(MailStoreTest, ReadMessagesHeaderOnlyStopsOnceTheBudgetIsReached) {
+  Deliver({"alice@example.org"}, "Subject: a\r\n\r\nbody a");
+  Deliver({"alice@example.org"}, "Subject: bb\n\nbody b");
+  Deliver({"alice@example.org"}, "Subject: ccc\r\n\r\nbody c");
+  v1::ReadMessagesRequest request;
+  request.set_account("alice@example.org");
+  request.set_mailbox("INBOX");
+  request.set_header_only(true);
+  for (uint32_t uid : {0u, 2u, 2u, 1u, 3u}) request.add_uids(uid);
+  request.set_max_bytes(26);  // two 13-byte headers reach the budget at the second "2"
+  auto read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->messages_size(), 3);
+  EXPECT_FALSE(read->messages(0).found());
+  EXPECT_EQ(read->messages(1).data(), "Subject: bb\n\n");
+  EXPECT_EQ(read->messages(2).data(), "Subject: bb\n\n");
+
+  request.set_max_bytes(0);  // the default budget: every header
+  read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->messages_size(), 5);
+  EXPECT_EQ(read->messages(3).data(), "Subject: a\r\n\r\n");
+  EXPECT_EQ(read->messages(4).data(), "Subject: ccc\r\n\r\n");
+}
+
 TEST_F(MailStoreTest, UidValiditySurvivesReopen) {
   const uint32_t validity = store_->GetMailboxStatus("alice@example.org", "INBOX")->uid_validity();
   Reopen();

@@ -22,6 +22,11 @@ namespace v1 = ::kurier::store::v1;
 
 // Output is written once this much is pending even if more commands wait.
 constexpr size_t kFlushThreshold = 64 * 1024;
+// While a command streams a long answer (FETCH) the output buffer is reused
+// across flushes up to this capacity instead of being freed and grown again
+// for every 64 KiB; it shrinks back to kFlushThreshold before the session
+// waits for the client.
+constexpr size_t kStreamingCapacity = 512 * 1024;
 // Read buffer per read; small because idle connections must be cheap.
 constexpr size_t kReadChunk = 4096;
 // Failed logins tolerated in one connection before it is closed.
@@ -110,11 +115,16 @@ std::chrono::steady_clock::duration Session::IdleTimeout() const {
                                             : Seconds(limits.auth_idle_timeout_seconds());
 }
 
-asio::awaitable<bool> Session::Flush() {
-  if (out_.empty()) co_return true;
+asio::awaitable<bool> Session::Flush() { return FlushKeeping(kFlushThreshold); }
+
+asio::awaitable<bool> Session::FlushKeeping(size_t keep_capacity) {
+  if (out_.empty()) {
+    if (out_.capacity() > keep_capacity) std::string().swap(out_);
+    co_return true;
+  }
   Count("kurier_imap_bytes_total{direction=\"out\"}", static_cast<double>(out_.size()));
   const boost::system::error_code ec = co_await stream_.WriteAndRelease(
-      &out_, Seconds(context_->config.limits().write_timeout_seconds()), kFlushThreshold);
+      &out_, Seconds(context_->config.limits().write_timeout_seconds()), keep_capacity);
   if (ec) {
     closing_ = true;
     co_return false;
@@ -124,7 +134,8 @@ asio::awaitable<bool> Session::Flush() {
 
 asio::awaitable<bool> Session::FlushIfLarge() {
   if (out_.size() < kFlushThreshold) co_return stream_.is_open();
-  co_return co_await Flush();
+  const bool flushed = co_await FlushKeeping(kStreamingCapacity);
+  co_return flushed;
 }
 
 asio::awaitable<bool> Session::ReadMore(std::chrono::steady_clock::duration timeout, bool* interrupted) {

@@ -136,6 +136,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnShutdown();
 
  private:
+  // Flush, keeping an output buffer of up to keep_capacity for reuse.
+  boost::asio::awaitable<bool> FlushKeeping(size_t keep_capacity);
   boost::asio::awaitable<void> Dispatch(Command& command);
   // Reads more bytes into the reader; false when the connection ended.
   boost::asio::awaitable<bool> ReadMore(std::chrono::steady_clock::duration timeout, bool* interrupted);

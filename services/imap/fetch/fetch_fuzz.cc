@@ -67,24 +67,24 @@ void CheckSection(const kurier::mime::v1::MessageStructure& s, absl::string_view
   if (!plan->found) FUZZ_CHECK(plan->pieces.empty());
   absl::StatusOr<SectionContent> content = MaterializeSection(*plan, bytes);
   FUZZ_CHECK(content.ok());
-  if (plan->output_size) FUZZ_CHECK(*plan->output_size == content->data.size());
+  if (plan->output_size) FUZZ_CHECK(*plan->output_size == content->bytes().size());
   if (plan->total_size) FUZZ_CHECK(*plan->total_size == content->total_size);
   const bool binary = item.kind == FetchItem::Kind::kBinary || item.kind == FetchItem::Kind::kBinarySize;
   if (item.partial && item.kind != FetchItem::Kind::kBinarySize) {
-    FUZZ_CHECK(content->data.size() <= item.partial->length);
+    FUZZ_CHECK(content->bytes().size() <= item.partial->length);
   } else {
-    FUZZ_CHECK(content->data.size() == content->total_size);
+    FUZZ_CHECK(content->bytes().size() == content->total_size);
   }
   // (A partial may start with the LF of a CRLF, so only whole values.)
-  if (!binary && !item.partial) FUZZ_CHECK(CountBareLfs(content->data) == 0);
-  if (!plan->found) FUZZ_CHECK(content->data.empty());
+  if (!binary && !item.partial) FUZZ_CHECK(CountBareLfs(content->bytes()) == 0);
+  if (!plan->found) FUZZ_CHECK(content->bytes().empty());
 }
 
 void CheckWholeMessage(const kurier::mime::v1::MessageStructure& s, absl::string_view message) {
   absl::StatusOr<SectionContent> whole = ReadSection(s, message, Section(), false, std::nullopt);
   FUZZ_CHECK(whole.ok());
-  FUZZ_CHECK(whole->data.size() == ImapMessageSize(s));
-  FUZZ_CHECK(whole->data.size() == message.size() + CountBareLfs(message));
+  FUZZ_CHECK(whole->bytes().size() == ImapMessageSize(s));
+  FUZZ_CHECK(whole->bytes().size() == message.size() + CountBareLfs(message));
 }
 
 void CheckTransforms(absl::string_view message) {

@@ -28,7 +28,11 @@ absl::Status AppendFetchResponse(std::string* out, uint32_t seq, const FetchRequ
   if (request.needs_structure && structure == nullptr) {
     return absl::FailedPreconditionError("FETCH needs the message structure");
   }
-  std::string r = absl::StrCat("* ", seq, " FETCH (");
+  // Written straight into `out` (a FETCH of whole messages moves megabytes);
+  // cut back to `start` when an item fails.
+  std::string& r = *out;
+  const size_t start = r.size();
+  absl::StrAppend(&r, "* ", seq, " FETCH (");
   bool first = true;
   auto name = [&](absl::string_view n) {
     if (!first) r.push_back(' ');
@@ -80,13 +84,17 @@ absl::Status AppendFetchResponse(std::string* out, uint32_t seq, const FetchRequ
       case Kind::kBinary:
       case Kind::kBinarySize: {
         absl::StatusOr<SectionContent> value = content(item);
-        if (!value.ok()) return value.status();
+        if (!value.ok()) {
+          r.resize(start);
+          return value.status();
+        }
+        const absl::string_view bytes = value->bytes();
         if (item.kind == Kind::kBinarySize) {
           absl::StrAppend(&r, value->total_size);
-        } else if (item.kind == Kind::kBinary && value->data.find('\0') != std::string::npos) {
-          AppendLiteral8(&r, value->data);
+        } else if (item.kind == Kind::kBinary && bytes.find('\0') != absl::string_view::npos) {
+          AppendLiteral8(&r, bytes);
         } else {
-          AppendLiteral(&r, value->data);
+          AppendLiteral(&r, bytes);
         }
         break;
       }
@@ -98,7 +106,6 @@ absl::Status AppendFetchResponse(std::string* out, uint32_t seq, const FetchRequ
   }
   r.push_back(')');
   AppendCrlf(&r);
-  out->append(r);
   return absl::OkStatus();
 }
 
@@ -106,14 +113,7 @@ absl::StatusOr<SectionContent> ReadFetchItem(const mime::v1::MessageStructure& s
                                              const FetchItem& item) {
   absl::StatusOr<SectionPlan> plan = PlanFetchItem(structure, item);
   if (!plan.ok()) return plan.status();
-  std::string bytes;
-  for (const SectionPiece& p : plan->pieces) {
-    if (p.offset > message.size() || message.size() - p.offset < p.size) {
-      return absl::InvalidArgumentError("section outside the message");
-    }
-    bytes.append(message.data() + p.offset, static_cast<size_t>(p.size));
-  }
-  return MaterializeSection(*plan, bytes);
+  return MaterializeFromMessage(*plan, message);
 }
 
 }  // namespace kurier::imap

@@ -243,9 +243,24 @@ uint64_t PlannedReadBytes(const SectionPlan& plan) {
   return n;
 }
 
+// The partial "<offset.length>" of a section's value (empty past its end).
+absl::string_view PartialOf(absl::string_view value, const Partial& partial) {
+  const uint64_t begin = std::min<uint64_t>(partial.offset, value.size());
+  const uint64_t length = std::min<uint64_t>(partial.length, value.size() - begin);
+  return value.substr(static_cast<size_t>(begin), static_cast<size_t>(length));
+}
+
 absl::StatusOr<SectionContent> MaterializeSection(const SectionPlan& plan, absl::string_view bytes) {
   if (bytes.size() != PlannedReadBytes(plan)) return absl::InvalidArgumentError("section bytes of the wrong size");
   SectionContent content;
+  if (plan.pieces.size() == 1 && plan.pieces.front().transform == PieceTransform::kRaw) {
+    // Sent as stored: the value is a view of `bytes`.
+    absl::string_view raw = bytes;
+    content.total_size = plan.total_size && !plan.partial ? *plan.total_size : raw.size();
+    if (plan.partial) raw = PartialOf(raw, *plan.partial);
+    content.borrowed = raw;
+    return content;
+  }
   std::string& out = content.data;
   size_t pos = 0;
   for (const SectionPiece& p : plan.pieces) {
@@ -273,11 +288,7 @@ absl::StatusOr<SectionContent> MaterializeSection(const SectionPlan& plan, absl:
     }
   }
   content.total_size = plan.total_size && !plan.partial ? *plan.total_size : out.size();
-  if (plan.partial) {
-    const uint64_t begin = std::min<uint64_t>(plan.partial->offset, out.size());
-    const uint64_t length = std::min<uint64_t>(plan.partial->length, out.size() - begin);
-    out = out.substr(static_cast<size_t>(begin), static_cast<size_t>(length));
-  }
+  if (plan.partial) out = std::string(PartialOf(out, *plan.partial));
   return content;
 }
 
@@ -285,14 +296,24 @@ absl::StatusOr<SectionContent> ReadSection(const MessageStructure& structure, ab
                                            const Section& section, bool binary, std::optional<Partial> partial) {
   absl::StatusOr<SectionPlan> plan = PlanSection(structure, section, binary, partial);
   if (!plan.ok()) return plan.status();
-  std::string bytes;
-  for (const SectionPiece& p : plan->pieces) {
-    if (p.offset > message.size()) return absl::InvalidArgumentError("section outside the message");
-    const absl::string_view piece = message.substr(static_cast<size_t>(p.offset), static_cast<size_t>(p.size));
-    if (piece.size() != p.size) return absl::InvalidArgumentError("section outside the message");
-    bytes.append(piece.data(), piece.size());
+  return MaterializeFromMessage(*plan, message);
+}
+
+absl::StatusOr<SectionContent> MaterializeFromMessage(const SectionPlan& plan, absl::string_view message) {
+  for (const SectionPiece& p : plan.pieces) {
+    if (p.offset > message.size() || message.size() - p.offset < p.size) {
+      return absl::InvalidArgumentError("section outside the message");
+    }
   }
-  return MaterializeSection(*plan, bytes);
+  // One piece (a whole message or part, the usual case) is handed over as a
+  // view, so that a raw section is not copied before it is written.
+  if (plan.pieces.size() == 1) {
+    const SectionPiece& p = plan.pieces.front();
+    return MaterializeSection(plan, message.substr(static_cast<size_t>(p.offset), static_cast<size_t>(p.size)));
+  }
+  std::string bytes;
+  for (const SectionPiece& p : plan.pieces) bytes.append(message.data() + p.offset, static_cast<size_t>(p.size));
+  return MaterializeSection(plan, bytes);
 }
 
 uint64_t ImapMessageSize(const MessageStructure& structure) {

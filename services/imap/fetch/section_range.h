@@ -88,10 +88,14 @@ struct SectionPlan {
 
 // The section's value.
 struct SectionContent {
-  // The bytes to send (partial applied).
+  // The bytes to send (partial applied): `data`, or `borrowed` when the
+  // section is sent exactly as stored (a view of the bytes it was made from).
   std::string data;
+  std::optional<absl::string_view> borrowed;
   // The size of the whole section as sent, before the partial (BINARY.SIZE).
   uint64_t total_size = 0;
+
+  absl::string_view bytes() const { return borrowed ? *borrowed : absl::string_view(data); }
 };
 
 // Plans `section` of the message described by `structure`. binary: BINARY
@@ -109,9 +113,13 @@ absl::StatusOr<SectionPlan> PlanFetchItem(const mime::v1::MessageStructure& stru
 uint64_t PlannedReadBytes(const SectionPlan& plan);
 
 // Turns `bytes`, the plan's pieces read from the store and joined in order
-// (PlannedReadBytes of them), into the value. InvalidArgument when `bytes`
-// has another size.
+// (PlannedReadBytes of them), into the value, which may borrow from `bytes`.
+// InvalidArgument when `bytes` has another size.
 absl::StatusOr<SectionContent> MaterializeSection(const SectionPlan& plan, absl::string_view bytes);
+
+// MaterializeSection with the pieces taken from the whole stored `message`
+// (the value may borrow from it). InvalidArgument when a piece lies outside.
+absl::StatusOr<SectionContent> MaterializeFromMessage(const SectionPlan& plan, absl::string_view message);
 
 // Plans and materializes against the whole stored message in memory (tests,
 // small messages, APPEND's echo).

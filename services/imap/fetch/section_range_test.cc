@@ -41,12 +41,12 @@ class SectionTest : public ::testing::Test {
     EXPECT_TRUE(content.ok()) << spec << ": " << content.status();
     if (!content.ok()) return "<error>";
     if (plan.output_size) {
-      EXPECT_EQ(*plan.output_size, content->data.size()) << spec;
+      EXPECT_EQ(*plan.output_size, content->bytes().size()) << spec;
     }
     if (plan.total_size) {
       EXPECT_EQ(*plan.total_size, content->total_size) << spec;
     }
-    return content->data;
+    return std::string(content->bytes());
   }
 
   std::string Binary(absl::string_view spec, std::optional<Partial> partial = std::nullopt) {
@@ -105,7 +105,7 @@ TEST_F(SectionTest, ReadsOnlyTheSectionsBytes) {
 
   absl::StatusOr<SectionContent> content = MaterializeSection(plan, message_.substr(100, 50));
   ASSERT_TRUE(content.ok());
-  EXPECT_EQ(content->data, message_.substr(100, 50));
+  EXPECT_EQ(content->bytes(), message_.substr(100, 50));
   EXPECT_EQ(content->total_size, 724u);
   EXPECT_FALSE(MaterializeSection(plan, message_.substr(100, 49)).ok());
 }
@@ -272,16 +272,16 @@ TEST_F(SectionTest, PlansStayInsideEveryMessage) {
           absl::StatusOr<SectionContent> c = ReadSection(structure_, message_, *section, binary, partial);
           ASSERT_TRUE(c.ok());
           if (plan->output_size) {
-            EXPECT_EQ(*plan->output_size, c->data.size()) << spec;
+            EXPECT_EQ(*plan->output_size, c->bytes().size()) << spec;
           }
           if (plan->total_size) {
             EXPECT_EQ(*plan->total_size, c->total_size) << spec;
           }
           if (partial) {
-            EXPECT_LE(c->data.size(), 7u);
+            EXPECT_LE(c->bytes().size(), 7u);
           }
           if (!binary) {
-            EXPECT_EQ(CountBareLfs(c->data), 0u) << spec;
+            EXPECT_EQ(CountBareLfs(c->bytes()), 0u) << spec;
           }
         }
       }
