@@ -24,17 +24,11 @@ size_t HeaderEnd(std::string_view message) {
   return end;
 }
 
-// Where a message's content is: what the record says about it.
-struct Located {
-  uint64_t size = 0;
-  std::string blob_id;
-};
-
 // The records of `uids` that exist, read by scanning each run of
 // consecutive UIDs (UID 0 names no message).
-absl::StatusOr<absl::flat_hash_map<uint32_t, Located>> LocateMessages(
+absl::StatusOr<absl::flat_hash_map<uint32_t, v1::MessageInfo>> LocateMessages(
     KvReader& reader, uint64_t account_id, const v1::Mailbox& mailbox,
-    const google::protobuf::RepeatedField<uint32_t>& uids) {
+    const google::protobuf::RepeatedField<uint32_t>& uids, bool with_structure) {
   std::vector<uint32_t> sorted(uids.begin(), uids.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
@@ -49,11 +43,13 @@ absl::StatusOr<absl::flat_hash_map<uint32_t, Located>> LocateMessages(
     run->set_first(uid);
     run->set_last(uid);
   }
-  absl::flat_hash_map<uint32_t, Located> located;
+  absl::flat_hash_map<uint32_t, v1::MessageInfo> located;
   if (runs.empty()) return located;
   located.reserve(sorted.size());
   absl::Status s = ForEachMessage(reader, account_id, mailbox, runs, [&](const v1::MessageInfo& message) {
-    located[message.uid()] = Located{message.size(), message.blob_id()};
+    v1::MessageInfo& kept = located[message.uid()];
+    kept = message;
+    if (!with_structure) kept.clear_structure();
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -77,7 +73,8 @@ absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::R
   if (!record.ok()) return record.status();
   auto mailbox = FindMailbox(reader, record->account().id(), request.mailbox());
   if (!mailbox.ok()) return mailbox.status();
-  auto located = LocateMessages(reader, record->account().id(), *mailbox, request.uids());
+  auto located = LocateMessages(reader, record->account().id(), *mailbox, request.uids(),
+                                request.with_info() && !request.without_structure());
   if (!located.ok()) return located.status();
 
   // The prefix of the UIDs that fits, decided on the recorded sizes before
@@ -92,14 +89,18 @@ absl::StatusOr<v1::ReadMessagesResponse> MailStoreImpl::ReadMessages(const v1::R
       response.add_messages()->set_uid(uid);
       continue;
     }
-    const uint64_t size = header_only ? 0 : it->second.size;
+    const v1::MessageInfo& info = it->second;
+    // A structure sent along counts too (the MIME tree of odd mail can be
+    // large).
+    const uint64_t size = (header_only ? 0 : info.size()) + (request.with_info() ? info.structure().size() : 0);
     if (size > max_bytes || (planned + size > max_bytes && response.messages_size() > 0)) break;
     planned += size;
     v1::ReadMessagesResponse::Content* out = response.add_messages();
     out->set_uid(uid);
     out->set_found(true);
-    pending.push_back({response.messages_size() - 1, it->second.size});
-    blob_ids.push_back(it->second.blob_id);
+    if (request.with_info()) *out->mutable_info() = info;
+    pending.push_back({response.messages_size() - 1, info.size()});
+    blob_ids.push_back(info.blob_id());
   }
 
   // The blobs, in batches of at most max_bytes as recorded: a header-only

@@ -299,6 +299,45 @@ TEST_F(MailStoreTest, ReadMessagesHeaderOnlyStopsOnceTheBudgetIsReached) {
   EXPECT_EQ(read->messages(4).data(), "Subject: ccc\r\n\r\n");
 }
 
+TEST_F(MailStoreTest, ReadMessagesWithInfoSendsTheRecordsAlong) {
+  v1::DeliverRequest deliver;
+  deliver.add_recipients("alice@example.org");
+  deliver.set_content("Subject: s\r\n\r\nbody");
+  deliver.set_structure(std::string(100, 's'));
+  ASSERT_TRUE(store_->Deliver(deliver).ok());
+  Deliver({"alice@example.org"}, "two");
+  v1::ReadMessagesRequest request;
+  request.set_account("alice@example.org");
+  request.set_mailbox("INBOX");
+  for (uint32_t uid : {2u, 7u, 1u}) request.add_uids(uid);
+  request.set_with_info(true);
+  auto read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->messages_size(), 3);
+  EXPECT_EQ(read->messages(0).info().uid(), 2u);
+  EXPECT_EQ(read->messages(0).info().size(), 3u);
+  EXPECT_FALSE(read->messages(1).has_info());
+  EXPECT_EQ(read->messages(2).data(), "Subject: s\r\n\r\nbody");
+  EXPECT_EQ(read->messages(2).info().structure(), std::string(100, 's'));
+  EXPECT_FALSE(read->messages(2).info().blob_id().empty());
+
+  request.set_without_structure(true);
+  read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->messages(2).info().structure().empty());
+
+  // The structure counts against the budget: message 2 (3 bytes) fits alone.
+  request.set_without_structure(false);
+  request.clear_uids();
+  request.add_uids(2);
+  request.add_uids(1);
+  request.set_max_bytes(3 + 10);
+  read = store_->ReadMessages(request);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->messages_size(), 1);
+  EXPECT_EQ(read->messages(0).data(), "two");
+}
+
 TEST_F(MailStoreTest, UidValiditySurvivesReopen) {
   const uint32_t validity = store_->GetMailboxStatus("alice@example.org", "INBOX")->uid_validity();
   Reopen();

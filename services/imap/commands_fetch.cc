@@ -56,6 +56,48 @@ asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> MarkSeen(Session& session
   co_return unseen;
 }
 
+// A batch's records and, when the request reads content, their contents
+// (parallel; empty when no content is read).
+struct FetchBatch {
+  std::vector<v1::MessageInfo> infos;
+  std::vector<std::optional<std::string>> contents;
+};
+
+asio::awaitable<absl::StatusOr<FetchBatch>> LoadBatch(Session& session, const std::vector<uint32_t>& uids,
+                                                      const FetchRequest& request, const FetchModifiers& modifiers) {
+  const std::string& mailbox = session.selected()->name();
+  FetchBatch batch;
+  if (request.needs_content && !modifiers.changed_since.has_value()) {
+    // Records and contents in one round trip.
+    absl::StatusOr<LoadedMessages> loaded =
+        co_await LoadInfosWithContents(session.store(), session.account(), mailbox, uids, request.needs_structure);
+    if (!loaded.ok()) co_return loaded.status();
+    batch.infos = std::move(loaded->infos);
+    batch.contents.reserve(loaded->contents.size());
+    for (std::string& content : loaded->contents) batch.contents.emplace_back(std::move(content));
+    co_return batch;
+  }
+  absl::StatusOr<std::vector<v1::MessageInfo>> infos =
+      co_await LoadInfos(session.store(), session.account(), mailbox, uids, request.needs_structure);
+  if (!infos.ok()) co_return infos.status();
+  batch.infos = *std::move(infos);
+  if (modifiers.changed_since.has_value()) {
+    std::erase_if(batch.infos, [&](const v1::MessageInfo& info) { return info.modseq() <= *modifiers.changed_since; });
+  }
+  // Content is needed for sections, and to parse mail stored without a
+  // structure.
+  bool needs_content = request.needs_content;
+  if (request.needs_structure) {
+    for (const v1::MessageInfo& info : batch.infos) needs_content |= info.structure().empty();
+  }
+  if (!needs_content || batch.infos.empty()) co_return batch;
+  absl::StatusOr<std::vector<std::optional<std::string>>> contents =
+      co_await LoadContents(session.store(), session.account(), mailbox, batch.infos);
+  if (!contents.ok()) co_return contents.status();
+  batch.contents = *std::move(contents);
+  co_return batch;
+}
+
 }  // namespace
 
 asio::awaitable<void> Fetch(Session& session, Command& command) {
@@ -97,15 +139,14 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
 
   for (size_t start = 0; start < uids->size(); start += kBatch) {
     const std::vector<uint32_t> batch(uids->begin() + start, uids->begin() + std::min(uids->size(), start + kBatch));
-    absl::StatusOr<std::vector<v1::MessageInfo>> infos =
-        co_await LoadInfos(session.store(), session.account(), mailbox.name(), batch, request->needs_structure);
-    if (!infos.ok()) {
-      session.StoreFailed(infos.status());
+    absl::StatusOr<FetchBatch> loaded = co_await LoadBatch(session, batch, *request, modifiers);
+    if (!loaded.ok()) {
+      session.StoreFailed(loaded.status());
       co_return;
     }
-    if (modifiers.changed_since.has_value()) {
-      std::erase_if(*infos, [&](const v1::MessageInfo& info) { return info.modseq() <= *modifiers.changed_since; });
-    }
+    std::vector<v1::MessageInfo>* infos = &loaded->infos;
+    const std::vector<std::optional<std::string>>& contents = loaded->contents;
+    const bool needs_content = !contents.empty();
     std::vector<uint32_t> seen_now;
     if (mark_seen) {
       absl::StatusOr<std::vector<uint32_t>> marked = co_await MarkSeen(session, *infos);
@@ -114,22 +155,6 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
         co_return;
       }
       seen_now = *std::move(marked);
-    }
-    // Content is needed for sections, and to parse mail stored without a
-    // structure.
-    bool needs_content = request->needs_content;
-    if (request->needs_structure) {
-      for (const v1::MessageInfo& info : *infos) needs_content |= info.structure().empty();
-    }
-    std::vector<std::optional<std::string>> contents;
-    if (needs_content) {
-      absl::StatusOr<std::vector<std::optional<std::string>>> loaded =
-          co_await LoadContents(session.store(), session.account(), mailbox.name(), *infos);
-      if (!loaded.ok()) {
-        session.StoreFailed(loaded.status());
-        co_return;
-      }
-      contents = *std::move(loaded);
     }
     for (size_t i = 0; i < infos->size(); ++i) {
       const v1::MessageInfo& info = (*infos)[i];

@@ -53,6 +53,36 @@ asio::awaitable<absl::StatusOr<std::vector<std::optional<std::string>>>> LoadCon
   co_return contents;
 }
 
+asio::awaitable<absl::StatusOr<LoadedMessages>> LoadInfosWithContents(store_client::StoreClient& store,
+                                                                      const std::string& account,
+                                                                      const std::string& mailbox,
+                                                                      const std::vector<uint32_t>& sorted_uids,
+                                                                      bool with_structure) {
+  LoadedMessages loaded;
+  loaded.infos.reserve(sorted_uids.size());
+  loaded.contents.reserve(sorted_uids.size());
+  size_t next = 0;
+  while (next < sorted_uids.size()) {
+    v1::ReadMessagesRequest request;
+    request.set_account(account);
+    request.set_mailbox(mailbox);
+    request.set_with_info(true);
+    request.set_without_structure(!with_structure);
+    for (size_t i = next; i < sorted_uids.size() && i < next + kMaxUidsPerRead; ++i) request.add_uids(sorted_uids[i]);
+    absl::StatusOr<v1::ReadMessagesResponse> response = co_await store.ReadMessages(std::move(request));
+    if (!response.ok()) co_return response.status();
+    if (response->messages().empty()) co_return absl::InternalError("the store returned no message");
+    // A prefix of the UIDs asked for comes back, in order.
+    for (v1::ReadMessagesResponse::Content& content : *response->mutable_messages()) {
+      ++next;
+      if (!content.found()) continue;
+      loaded.infos.push_back(std::move(*content.mutable_info()));
+      loaded.contents.push_back(std::move(*content.mutable_data()));
+    }
+  }
+  co_return loaded;
+}
+
 ::kurier::mime::v1::MessageStructure StructureOf(const v1::MessageInfo& info, const std::string* content) {
   ::kurier::mime::v1::MessageStructure structure;
   if (!info.structure().empty() && structure.ParseFromString(info.structure())) return structure;
