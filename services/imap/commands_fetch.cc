@@ -1,9 +1,11 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 7162 3.1.4
-// MODSEQ and the CHANGEDSINCE modifier): messages are read
-// from the store in batches — metadata (with MIME structures when an item
-// needs them), then content when an item needs bytes — and each response is
+// MODSEQ and the CHANGEDSINCE modifier): messages are read from the store
+// in batches — metadata (with MIME structures when an item needs them), and
+// with it the content when an item needs bytes — and each response is
 // assembled by the pure fetch library (services/imap/fetch).
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -57,24 +59,39 @@ asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> MarkSeen(Session& session
 }
 
 // A batch's records and, when the request reads content, their contents
-// (parallel; empty when no content is read).
+// (parallel; null for a message expunged meanwhile; empty when no content is
+// read).
 struct FetchBatch {
   std::vector<v1::MessageInfo> infos;
-  std::vector<std::optional<std::string>> contents;
+  std::vector<ContentCache::Content> contents;
+  size_t cache_hits = 0;
 };
 
+ContentCache::Content Remember(ContentCache* cache, const std::string& blob_id, std::string content) {
+  auto shared = std::make_shared<const std::string>(std::move(content));
+  if (cache != nullptr) cache->Insert(blob_id, shared);
+  return shared;
+}
+
+// Reads a batch. Contents come from the process's content cache where it
+// has them; the rest from the store. When the previous batch found nothing
+// in the cache (`expect_cached` false: a mailbox read for the first time),
+// records and contents come in one round trip instead.
 asio::awaitable<absl::StatusOr<FetchBatch>> LoadBatch(Session& session, const std::vector<uint32_t>& uids,
-                                                      const FetchRequest& request, const FetchModifiers& modifiers) {
+                                                      const FetchRequest& request, const FetchModifiers& modifiers,
+                                                      bool expect_cached) {
   const std::string& mailbox = session.selected()->name();
+  ContentCache* cache = session.context().contents;
   FetchBatch batch;
-  if (request.needs_content && !modifiers.changed_since.has_value()) {
-    // Records and contents in one round trip.
+  if (request.needs_content && !modifiers.changed_since.has_value() && !expect_cached) {
     absl::StatusOr<LoadedMessages> loaded =
         co_await LoadInfosWithContents(session.store(), session.account(), mailbox, uids, request.needs_structure);
     if (!loaded.ok()) co_return loaded.status();
     batch.infos = std::move(loaded->infos);
     batch.contents.reserve(loaded->contents.size());
-    for (std::string& content : loaded->contents) batch.contents.emplace_back(std::move(content));
+    for (size_t i = 0; i < batch.infos.size(); ++i) {
+      batch.contents.push_back(Remember(cache, batch.infos[i].blob_id(), std::move(loaded->contents[i])));
+    }
     co_return batch;
   }
   absl::StatusOr<std::vector<v1::MessageInfo>> infos =
@@ -91,10 +108,27 @@ asio::awaitable<absl::StatusOr<FetchBatch>> LoadBatch(Session& session, const st
     for (const v1::MessageInfo& info : batch.infos) needs_content |= info.structure().empty();
   }
   if (!needs_content || batch.infos.empty()) co_return batch;
+  batch.contents.resize(batch.infos.size());
+  std::vector<v1::MessageInfo> missing;  // only the UIDs are needed
+  std::vector<size_t> missing_at;
+  for (size_t i = 0; i < batch.infos.size(); ++i) {
+    if (cache != nullptr) batch.contents[i] = cache->Find(batch.infos[i].blob_id());
+    if (batch.contents[i] != nullptr) {
+      ++batch.cache_hits;
+      continue;
+    }
+    missing.emplace_back().set_uid(batch.infos[i].uid());
+    missing_at.push_back(i);
+  }
+  if (missing.empty()) co_return batch;
   absl::StatusOr<std::vector<std::optional<std::string>>> contents =
-      co_await LoadContents(session.store(), session.account(), mailbox, batch.infos);
+      co_await LoadContents(session.store(), session.account(), mailbox, missing);
   if (!contents.ok()) co_return contents.status();
-  batch.contents = *std::move(contents);
+  for (size_t j = 0; j < missing.size(); ++j) {
+    if (!(*contents)[j].has_value()) continue;
+    const size_t i = missing_at[j];
+    batch.contents[i] = Remember(cache, batch.infos[i].blob_id(), *std::move((*contents)[j]));
+  }
   co_return batch;
 }
 
@@ -137,15 +171,17 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
   }
   FetchResponseOptions options{.uid_command = command.uid, .utf8 = session.utf8(), .imap4rev2 = session.imap4rev2()};
 
+  bool expect_cached = true;
   for (size_t start = 0; start < uids->size(); start += kBatch) {
     const std::vector<uint32_t> batch(uids->begin() + start, uids->begin() + std::min(uids->size(), start + kBatch));
-    absl::StatusOr<FetchBatch> loaded = co_await LoadBatch(session, batch, *request, modifiers);
+    absl::StatusOr<FetchBatch> loaded = co_await LoadBatch(session, batch, *request, modifiers, expect_cached);
     if (!loaded.ok()) {
       session.StoreFailed(loaded.status());
       co_return;
     }
+    expect_cached = loaded->cache_hits > 0;
     std::vector<v1::MessageInfo>* infos = &loaded->infos;
-    const std::vector<std::optional<std::string>>& contents = loaded->contents;
+    const std::vector<ContentCache::Content>& contents = loaded->contents;
     const bool needs_content = !contents.empty();
     std::vector<uint32_t> seen_now;
     if (mark_seen) {
@@ -160,7 +196,7 @@ asio::awaitable<void> Fetch(Session& session, Command& command) {
       const v1::MessageInfo& info = (*infos)[i];
       const uint32_t seq = mailbox.SeqOf(info.uid());
       if (seq == 0) continue;
-      const std::string* content = needs_content && contents[i].has_value() ? &*contents[i] : nullptr;
+      const std::string* content = needs_content ? contents[i].get() : nullptr;
       if (needs_content && content == nullptr) continue;  // expunged meanwhile
       mime::v1::MessageStructure structure;
       if (request->needs_structure) structure = StructureOf(info, content);

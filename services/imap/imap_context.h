@@ -12,6 +12,7 @@
 #include "services/common/net/connection_tracker.h"
 #include "services/common/net/tls_context.h"
 #include "services/common/store_client/store_client.h"
+#include "services/imap/content_cache.h"
 #include "services/imap/search_header_cache.h"
 
 namespace kurier::store_client {
@@ -27,6 +28,8 @@ struct ImapContext {
   store_client::ChangeFeed* feed = nullptr;
   // Headers prepared by SEARCH, kept for later searches.
   SearchHeaderCache* search_headers = nullptr;
+  // Message contents FETCH has read, by blob id (null: none kept).
+  ContentCache* contents = nullptr;
   net::TlsContextProvider* tls = nullptr;  // null: no STARTTLS
   net::AuthThrottle* throttle = nullptr;
   net::ConnectionTracker* tracker = nullptr;

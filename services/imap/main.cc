@@ -64,6 +64,7 @@ int Main(int argc, char** argv) {
   // Declared after the store client: destroyed first, while its channels live.
   auto feed = std::make_unique<store_client::ChangeFeed>(store.get());
   SearchHeaderCache search_headers(size_t{imap.search_cache_mb()} << 20);
+  ContentCache contents(size_t{imap.content_cache_mb()} << 20, size_t{imap.content_cache_max_message_kb()} << 10);
   net::AuthThrottle throttle(imap.limits());
   net::ConnectionTracker tracker;
   Metrics metrics;
@@ -75,6 +76,7 @@ int Main(int argc, char** argv) {
                       .store = store.get(),
                       .feed = feed.get(),
                       .search_headers = &search_headers,
+                      .contents = &contents,
                       .tls = tls->get(),
                       .throttle = &throttle,
                       .tracker = &tracker,

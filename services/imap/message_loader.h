@@ -1,6 +1,6 @@
 // Reads messages of the selected mailbox from the store for FETCH and
-// SEARCH: metadata (and MIME structures) by UID ranges, content in batches
-// of at most the store's 4 MiB per call.
+// SEARCH: metadata (and MIME structures) by UID ranges, content (alone or
+// with the metadata) in batches of at most the store's 4 MiB per call.
 #ifndef KURIER_SERVICES_IMAP_MESSAGE_LOADER_H_
 #define KURIER_SERVICES_IMAP_MESSAGE_LOADER_H_
 

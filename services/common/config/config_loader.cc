@@ -433,6 +433,8 @@ void ApplyDefaults(v1::Config* config) {
   if (imap->idle_seconds() == 0) imap->set_idle_seconds(1800);
   if (imap->max_bad_commands() == 0) imap->set_max_bad_commands(20);
   if (imap->search_cache_mb() == 0) imap->set_search_cache_mb(64);
+  if (imap->content_cache_mb() == 0) imap->set_content_cache_mb(256);
+  if (imap->content_cache_max_message_kb() == 0) imap->set_content_cache_max_message_kb(1024);
   // RFC 9051 5.4: an authenticated client may stay silent for 30 minutes.
   if (imap->limits().auth_idle_timeout_seconds() == 0) imap->mutable_limits()->set_auth_idle_timeout_seconds(1800);
   ApplyTlsDefaults(imap->mutable_tls());
