@@ -79,24 +79,11 @@ absl::StatusOr<v1::Account> MailStoreImpl::SetPop3Policy(const v1::SetPop3Policy
 }
 
 absl::StatusOr<v1::Pop3CommitResponse> MailStoreImpl::Pop3Commit(const v1::Pop3CommitRequest& request) {
-  google::protobuf::RepeatedPtrField<v1::UidRange> uids;
-  {
-    std::vector<uint32_t> sorted(request.uids().begin(), request.uids().end());
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    if (!sorted.empty() && sorted.front() == 0) return absl::InvalidArgumentError("UID 0 is not a valid UID");
-    // Runs of consecutive UIDs become one range: each range is one scan of
-    // the index, and a session usually deletes long runs (DELE 1..n).
-    for (uint32_t uid : sorted) {
-      if (!uids.empty() && uids[uids.size() - 1].last() + 1 == uid) {
-        uids[uids.size() - 1].set_last(uid);
-        continue;
-      }
-      v1::UidRange* range = uids.Add();
-      range->set_first(uid);
-      range->set_last(uid);
-    }
+  if (std::find(request.uids().begin(), request.uids().end(), 0u) != request.uids().end()) {
+    return absl::InvalidArgumentError("UID 0 is not a valid UID");
   }
+  // A session usually deletes long runs (DELE 1..n): one scan each.
+  const google::protobuf::RepeatedPtrField<v1::UidRange> uids = UidRuns({request.uids().begin(), request.uids().end()});
   v1::Pop3CommitResponse response;
   absl::Status s = RunIdempotent("Pop3Commit", request.idempotency_key(), &response, [&](WriteTxn& txn) {
     return WithAccount(txn, request.account(), [&](AccountWriter& writer) -> absl::Status {

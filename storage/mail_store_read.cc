@@ -29,23 +29,10 @@ size_t HeaderEnd(std::string_view message) {
 absl::StatusOr<absl::flat_hash_map<uint32_t, v1::MessageInfo>> LocateMessages(
     KvReader& reader, uint64_t account_id, const v1::Mailbox& mailbox,
     const google::protobuf::RepeatedField<uint32_t>& uids, bool with_structure) {
-  std::vector<uint32_t> sorted(uids.begin(), uids.end());
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  google::protobuf::RepeatedPtrField<v1::UidRange> runs;
-  for (uint32_t uid : sorted) {
-    if (uid == 0) continue;
-    if (!runs.empty() && runs[runs.size() - 1].last() + 1 == uid) {
-      runs[runs.size() - 1].set_last(uid);
-      continue;
-    }
-    v1::UidRange* run = runs.Add();
-    run->set_first(uid);
-    run->set_last(uid);
-  }
+  const google::protobuf::RepeatedPtrField<v1::UidRange> runs = UidRuns({uids.begin(), uids.end()});
   absl::flat_hash_map<uint32_t, v1::MessageInfo> located;
   if (runs.empty()) return located;
-  located.reserve(sorted.size());
+  located.reserve(uids.size());
   absl::Status s = ForEachMessage(reader, account_id, mailbox, runs, [&](const v1::MessageInfo& message) {
     v1::MessageInfo& kept = located[message.uid()];
     kept = message;

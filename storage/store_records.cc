@@ -111,6 +111,23 @@ absl::Status ForEachMessage(KvReader& reader, uint64_t account_id, const v1::Mai
   return absl::OkStatus();
 }
 
+google::protobuf::RepeatedPtrField<v1::UidRange> UidRuns(std::vector<uint32_t> uids) {
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  google::protobuf::RepeatedPtrField<v1::UidRange> runs;
+  for (uint32_t uid : uids) {
+    if (uid == 0) continue;
+    if (!runs.empty() && runs[runs.size() - 1].last() + 1 == uid) {
+      runs[runs.size() - 1].set_last(uid);
+      continue;
+    }
+    v1::UidRange* run = runs.Add();
+    run->set_first(uid);
+    run->set_last(uid);
+  }
+  return runs;
+}
+
 absl::StatusOr<std::optional<v1::MessageInfo>> LoadMessage(KvReader& reader, uint64_t account_id,
                                                            uint64_t mailbox_id, uint32_t uid) {
   auto bytes = reader.Get(kMessages, MessageKey(account_id, mailbox_id, uid));

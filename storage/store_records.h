@@ -36,6 +36,10 @@ absl::Status ForEachMessage(KvReader& reader, uint64_t account_id, const v1::Mai
                             const google::protobuf::RepeatedPtrField<v1::UidRange>& ranges,
                             const MessageVisitor& visit);
 
+// `uids` (any order, repeats allowed) as ranges, one per run of consecutive
+// UIDs: each range is one scan in ForEachMessage. UID 0 is left out.
+google::protobuf::RepeatedPtrField<v1::UidRange> UidRuns(std::vector<uint32_t> uids);
+
 // The index record of one message; nullopt when the UID is not in the mailbox.
 absl::StatusOr<std::optional<v1::MessageInfo>> LoadMessage(KvReader& reader, uint64_t account_id,
                                                            uint64_t mailbox_id, uint32_t uid);
