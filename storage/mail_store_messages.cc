@@ -162,12 +162,11 @@ absl::StatusOr<v1::FetchMessagesResponse> MailStoreImpl::FetchMessages(const v1:
   if (!mailbox.ok()) return mailbox.status();
   v1::FetchMessagesResponse response;
   response.set_uid_validity(mailbox->uid_validity());
-  absl::Status s = ForEachMessage(reader, record->account().id(), *mailbox, request.uids(), [&](const v1::MessageInfo& m) {
+  absl::Status s = ForEachMessage(reader, record->account().id(), *mailbox, request.uids(), [&](v1::MessageInfo& m) {
     if (request.pop3_visible_only() && m.pop3_hidden_at() != 0) return absl::OkStatus();
     if (m.modseq() <= request.changed_since()) return absl::OkStatus();
-    v1::MessageInfo* added = response.add_messages();
-    *added = m;
-    if (request.without_structure()) added->clear_structure();
+    if (request.without_structure()) m.clear_structure();
+    *response.add_messages() = std::move(m);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -33,10 +33,10 @@ absl::StatusOr<absl::flat_hash_map<uint32_t, v1::MessageInfo>> LocateMessages(
   absl::flat_hash_map<uint32_t, v1::MessageInfo> located;
   if (runs.empty()) return located;
   located.reserve(uids.size());
-  absl::Status s = ForEachMessage(reader, account_id, mailbox, runs, [&](const v1::MessageInfo& message) {
-    v1::MessageInfo& kept = located[message.uid()];
-    kept = message;
-    if (!with_structure) kept.clear_structure();
+  absl::Status s = ForEachMessage(reader, account_id, mailbox, runs, [&](v1::MessageInfo& message) {
+    if (!with_structure) message.clear_structure();
+    const uint32_t uid = message.uid();
+    located[uid] = std::move(message);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

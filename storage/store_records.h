@@ -30,8 +30,9 @@ absl::StatusOr<std::vector<v1::Mailbox>> LoadMailboxes(KvReader& reader, uint64_
 absl::StatusOr<v1::Mailbox> FindMailbox(KvReader& reader, uint64_t account_id, std::string_view name);
 
 // Visits the messages of a mailbox whose UIDs fall in ranges (empty: all), in
-// UID order. In a range, last = 0 stands for the highest UID in use.
-using MessageVisitor = std::function<absl::Status(const v1::MessageInfo&)>;
+// UID order. In a range, last = 0 stands for the highest UID in use. The
+// record is parsed for the call: a visitor that keeps it may move it away.
+using MessageVisitor = std::function<absl::Status(v1::MessageInfo&)>;
 absl::Status ForEachMessage(KvReader& reader, uint64_t account_id, const v1::Mailbox& mailbox,
                             const google::protobuf::RepeatedPtrField<v1::UidRange>& ranges,
                             const MessageVisitor& visit);
